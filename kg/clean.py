@@ -1,0 +1,115 @@
+"""Page text -> article content: strip the furniture a scraped page carries.
+
+The rules are general conventions of news pages (furniture lines, footers, reader
+prompts, repeated captions, breadcrumbs, headlines without sentence punctuation),
+read from ``mappings/boilerplate.yaml`` so that users can adapt them to new sites.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .resources import load_yaml
+
+_SENTENCE_END = re.compile(r"""[.!?…:;]["'”’»)\]]*$|["”’»]$""")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+@dataclass(frozen=True)
+class CleanPage:
+    """What cleaning found on a page."""
+
+    title: str | None
+    text: str  # content paragraphs joined by blank lines
+    footer: str  # the furniture cut from the end, kept for metadata (publisher)
+    header_lines: tuple[str, ...]  # non-content lines, kept for metadata (dates)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    furniture: re.Pattern[str]
+    footer: re.Pattern[str]
+    prompts: re.Pattern[str]
+    credits: re.Pattern[str]
+
+
+def _union(patterns: list[str], whole_line: bool) -> re.Pattern[str]:
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(f"^(?:{body})$" if whole_line else body, re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def rules(mappings_dir: str | None = None) -> _Rules:
+    data = load_yaml("boilerplate.yaml", mappings_dir)
+    return _Rules(
+        furniture=_union(data["furniture_lines"], True),
+        footer=_union(data["footer_markers"], True),
+        prompts=_union(data["reader_prompts"], False),
+        credits=_union(data["inline_credits"], False),
+    )
+
+
+def _lines(raw: str, credits: re.Pattern[str]) -> list[str]:
+    """Normalise white space, drop inline credits, re-join hard-wrapped lines."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    out: list[str] = []
+    for line in raw.split("\n"):
+        line = credits.sub("", _SPACES.sub(" ", line)).strip()
+        if not line:
+            out.append("")
+            continue
+        prev = out[-1] if out else ""
+        if prev and not _SENTENCE_END.search(prev) and line[:1].islower():
+            out[-1] = prev + " " + line  # a wrapped continuation, not a new paragraph
+        else:
+            out.append(line)
+    return [line for line in out if line]
+
+
+def is_sentence_line(line: str) -> bool:
+    """Content paragraphs end like sentences; headlines, menus and widgets do not."""
+    return bool(_SENTENCE_END.search(line)) and not line.endswith(":") and len(line.split()) >= 4
+
+
+def clean_page(raw: str, mappings_dir: str | None = None) -> CleanPage:
+    """Split raw page text into title, content and furniture."""
+    r = rules(mappings_dir)
+    lines = _lines(raw, r.credits)
+    # a breadcrumb trail ends with the headline that follows it
+    lines = [ln for i, ln in enumerate(lines)
+             if not (i + 1 < len(lines) and len(ln) > len(lines[i + 1])
+                     and ln.endswith(lines[i + 1]) and not is_sentence_line(ln))]
+
+    content_idx = [i for i, ln in enumerate(lines)
+                   if is_sentence_line(ln) and not r.furniture.match(ln)]
+    is_content = set(content_idx)
+    # the footer starts at a marker in the last part of the page
+    cut = len(lines)
+    if content_idx:
+        first = content_idx[0]
+        for i in range(first + 1, len(lines)):
+            if r.footer.match(lines[i]) and i >= first + (len(lines) - first) * 0.5:
+                cut = i
+                break
+    title = None
+    for ln in lines[: content_idx[0] if content_idx else len(lines)]:
+        if not r.furniture.match(ln) and len(ln.split()) >= 4 and not is_sentence_line(ln):
+            title = ln
+            break
+
+    seen: set[str] = set()
+    paragraphs: list[str] = []
+    header: list[str] = []
+    for i, ln in enumerate(lines[:cut]):
+        if i not in is_content or r.prompts.search(ln):
+            header.append(ln)
+            continue
+        key = ln.casefold()
+        if key in seen:  # a caption repeated under its photo
+            continue
+        seen.add(key)
+        paragraphs.append(ln)
+    paragraphs = [p for p in paragraphs if p]
+    return CleanPage(title=title, text="\n\n".join(paragraphs),
+                     footer="\n".join(lines[cut:]), header_lines=tuple(header))

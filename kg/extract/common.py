@@ -1,0 +1,62 @@
+"""Helpers shared by the statement, event and sanction extractors."""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from ..records import Evidence
+
+
+def evidence(doc: Doc, start_char: int, end_char: int, method: str,
+             confidence: float) -> Evidence:
+    """The sentence(s) holding a span, with its offsets into the article text."""
+    first = doc.char_span(start_char, max(start_char + 1, end_char), alignment_mode="expand")
+    if first is None or not len(first):
+        return Evidence(doc.text[start_char:end_char], start_char, end_char, method, confidence)
+    s = first[0].sent.start_char
+    e = first[-1].sent.end_char
+    while s < e and doc.text[s].isspace():
+        s += 1
+    while e > s and doc.text[e - 1].isspace():
+        e -= 1
+    return Evidence(doc.text[s:e], s, e, method, confidence)
+
+
+def subject_of(verb: Token, depth: int = 0) -> Token | None:
+    """The subject of a verb, inherited through coordination and participles
+    ("criticized ... and have called on", "..., adding that")."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+            return child
+    if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp", "ccomp", "relcl", "acl") \
+            and verb.head is not verb:
+        if verb.dep_ == "relcl":
+            return verb.head  # "Russian officials, who said ..." -> the noun
+        if verb.dep_ == "xcomp":  # "prompted Washington to impose" -> Washington
+            for child in verb.head.children:
+                if child.dep_ in ("dobj", "obj"):
+                    return child
+        return subject_of(verb.head, depth + 1)
+    return None
+
+
+def trimmed(span: Span) -> str:
+    return span.text.strip().rstrip(",;:").strip()
+
+
+def head_chain(tok: Token, limit: int = 4) -> list[Token]:
+    out = []
+    while tok.head is not tok and len(out) < limit:
+        tok = tok.head
+        out.append(tok)
+    return out
+
+
+def syntactic_distance(a: Token, b: Token, limit: int = 6) -> int:
+    """Edges between two tokens of one sentence through their lowest common head."""
+    up_a = [a, *head_chain(a, limit)]
+    up_b = [b, *head_chain(b, limit)]
+    for i, x in enumerate(up_a):
+        for j, y in enumerate(up_b):
+            if x.i == y.i:
+                return i + j
+    return limit * 2 + 1

@@ -1,0 +1,110 @@
+"""The embedded Oxigraph store: one named graph per article plus the entities graph.
+
+Writing an article replaces its graph in one SPARQL Update, which Oxigraph applies
+as a single transaction: a crash leaves each article either fully old or fully new.
+Queries run on Oxigraph with the union of all graphs as the default graph.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store
+
+DEFAULT_STORE = "kgstore"
+NKG = "https://w3id.org/newskg/ontology#"
+
+FORMATS = {
+    "ttl": RdfFormat.TURTLE, "turtle": RdfFormat.TURTLE,
+    "trig": RdfFormat.TRIG,
+    "nq": RdfFormat.N_QUADS, "nquads": RdfFormat.N_QUADS,
+    "nt": RdfFormat.N_TRIPLES, "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD, "json-ld": RdfFormat.JSON_LD,
+    "rdf": RdfFormat.RDF_XML, "xml": RdfFormat.RDF_XML,
+}
+DATASET_FORMATS = {RdfFormat.TRIG, RdfFormat.N_QUADS}
+
+
+def format_for(path_or_name: str) -> RdfFormat:
+    """The RDF format of a file extension or format name ("seeds.ttl", "trig")."""
+    key = path_or_name.rsplit(".", 1)[-1].lower() if "." in path_or_name else path_or_name.lower()
+    try:
+        return FORMATS[key]
+    except KeyError:
+        raise ValueError(f"unknown RDF format {key!r}; use one of: ttl, trig, nq, nt, jsonld") from None
+
+
+def default_store_path() -> str:
+    return os.environ.get("KG_STORE", DEFAULT_STORE)
+
+
+def _nt(term) -> str:
+    """N-Triples form of a term, as SPARQL Update's INSERT DATA reads it."""
+    return str(term)
+
+
+class KGStore:
+    """A thin, typed face over :class:`pyoxigraph.Store` for the pipeline and server."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, read_only: bool = False):
+        self.path = Path(path) if path else None
+        if self.path is None:
+            self.store = Store()
+        elif read_only:
+            self.store = Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.store = Store(str(self.path))
+
+    # ---------------------------------------------------------------- writing
+    def replace_article(self, graph: NamedNode, article_quads: Iterable[Quad],
+                        entity_quads: Iterable[Quad]) -> None:
+        """Replace one article's graph and add its entities, atomically."""
+        body = [f"DROP SILENT GRAPH {_nt(graph)} ;", "INSERT DATA {"]
+        for q in article_quads:
+            body.append(f"GRAPH {_nt(q.graph_name)} {{ {_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} }}")
+        for q in entity_quads:
+            body.append(f"GRAPH {_nt(q.graph_name)} {{ {_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} }}")
+        body.append("}")
+        self.store.update("\n".join(body))
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.store.flush()
+
+    # ---------------------------------------------------------------- reading
+    def query(self, sparql: str, **kw) -> QuerySolutions:
+        return self.store.query(sparql, use_default_graph_as_union=True, **kw)
+
+    def content_hashes(self) -> dict[str, str]:
+        """Article identifier -> content hash of what the store holds."""
+        rows = self.query(f"""SELECT ?id ?h WHERE {{ GRAPH ?g {{ ?a a <{NKG}Article> ;
+            <http://purl.org/dc/terms/identifier> ?id ; <{NKG}contentHash> ?h }} }}""")
+        return {r["id"].value: r["h"].value for r in rows}
+
+    def person_names(self) -> list[str]:
+        rows = self.query(f"""SELECT DISTINCT ?n WHERE {{ ?p a <{NKG}Person> ;
+            <http://www.w3.org/2000/01/rdf-schema#label> ?n }}""")
+        return [r["n"].value for r in rows]
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    # ---------------------------------------------------------------- export
+    def export(self, out, fmt: RdfFormat, graph: NamedNode | None = None,
+               prefixes: dict[str, str] | None = None) -> None:
+        """Write the whole graph (or one named graph) to a binary file object.
+
+        Triple formats get the union of all graphs (each triple once); dataset
+        formats keep the named graphs.
+        """
+        if graph is not None:
+            self.store.dump(out, fmt, from_graph=graph, prefixes=prefixes)
+        elif fmt in DATASET_FORMATS:
+            self.store.dump(out, fmt, prefixes=prefixes)
+        else:
+            union = Store()
+            union.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                              for t in self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+            union.dump(out, fmt, from_graph=DefaultGraph(), prefixes=prefixes)
