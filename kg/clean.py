@@ -14,6 +14,17 @@ from .resources import load_yaml
 
 _SENTENCE_END = re.compile(r"""[.!?…:;]["'”’»)\]]*$|["”’»]$""")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Not a headline (fix: the first 4-word line used to be taken, so every sample page got
+# its navigation menu as title): rows laid out with wide gaps or separators (menus,
+# share bars), bylines, banner prefixes ("Breaking: ...", "LIVE: ...") and datelines.
+_WIDE_GAPS = re.compile(r"\S(?:[ \t\u00a0]{2,})\S.*\S(?:[ \t\u00a0]{2,})\S")
+_SEPARATED = re.compile(r"\s[|·•›»>▾/]\s|\s[|·•›»▾]$")
+_NOT_HEADLINE = re.compile(
+    r"^(?:by\s|(?:breaking|live|alert|update|watch|exclusive)\s*:|\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
+    r"|(?:19|20)\d\d-\d\d-\d\d\b"
+    r"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{1,2}\s+)?"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,14 +83,33 @@ def is_sentence_line(line: str) -> bool:
     return bool(_SENTENCE_END.search(line)) and not line.endswith(":") and len(line.split()) >= 4
 
 
+_MENU = re.compile(r"\s[|▾›»]\s|\s{3,}")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_BANNER = re.compile(r"^(breaking|live|alert|update|watch|video|exclusive|opinion)\b\s*[:—–-]", re.I)
+
+
+def _headline_like(line: str) -> bool:
+    """A headline: several words, no menu separators, not a sentence or a label."""
+    return len(line.split()) >= 4 and not _MENU.search(line) and not is_sentence_line(line) \
+        and not line.endswith(":") and not _BANNER.match(line)
+
+
+def _overlap(line: str, lead: str) -> float:
+    words = {w.casefold() for w in _WORD.findall(line)}
+    return sum(1 for w in words if w in lead) / len(words) if words else 0.0
+
+
 def clean_page(raw: str, mappings_dir: str | None = None) -> CleanPage:
     """Split raw page text into title, content and furniture."""
     r = rules(mappings_dir)
+    raw_rows = {_SPACES.sub(" ", ln).strip() for ln in raw.splitlines() if _WIDE_GAPS.search(ln)}
     lines = _lines(raw, r.credits)
     # a breadcrumb trail ends with the headline that follows it
-    lines = [ln for i, ln in enumerate(lines)
-             if not (i + 1 < len(lines) and len(ln) > len(lines[i + 1])
-                     and ln.endswith(lines[i + 1]) and not is_sentence_line(ln))]
+    crumbs = {i for i, ln in enumerate(lines)
+              if i + 1 < len(lines) and len(ln) > len(lines[i + 1])
+              and ln.endswith(lines[i + 1]) and not is_sentence_line(ln)}
+    after_crumb = {lines[i + 1] for i in crumbs}
+    lines = [ln for i, ln in enumerate(lines) if i not in crumbs]
 
     content_idx = [i for i, ln in enumerate(lines)
                    if is_sentence_line(ln) and not r.furniture.match(ln)]
@@ -92,11 +122,12 @@ def clean_page(raw: str, mappings_dir: str | None = None) -> CleanPage:
             if r.footer.match(lines[i]) and i >= first + (len(lines) - first) * 0.5:
                 cut = i
                 break
-    title = None
-    for ln in lines[: content_idx[0] if content_idx else len(lines)]:
-        if not r.furniture.match(ln) and len(ln.split()) >= 4 and not is_sentence_line(ln):
-            title = ln
-            break
+    head = [ln for ln in lines[: content_idx[0] if content_idx else len(lines)]
+            if not r.furniture.match(ln) and not r.prompts.search(ln) and _headline_like(ln)]
+    lead = " ".join(lines[i] for i in content_idx[:4]).casefold()
+    # the headline is the first candidate that speaks of what the article says;
+    # menus, banners and video titles share few of its words
+    title = next((ln for ln in head if _overlap(ln, lead) >= 0.34), head[0] if head else None)
 
     seen: set[str] = set()
     paragraphs: list[str] = []

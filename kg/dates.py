@@ -35,6 +35,8 @@ YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _FUTURE = re.compile(r"\b(will|would|shall|plan(?:s|ned)?|scheduled|expected|deadline|"
                      r"is to|are to|due to|next|upcoming|set to)\b", re.IGNORECASE)
 _PUBLISHED_LINE = re.compile(r"^(published|updated|posted|last updated)\b", re.IGNORECASE)
+NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2((?:19|20)\d\d)\b")
+_WEEKDAY_LEAD = re.compile(r"^(?:(?P<wd>" + "|".join(WEEKDAYS) + r"),?\s+)?", re.IGNORECASE)
 
 
 def parse_date(value: object) -> date | None:
@@ -53,11 +55,39 @@ def parse_date(value: object) -> date | None:
     m = ISO.search(text)
     if m:
         return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = NUMERIC.search(text)
+    if m:  # 06.10.2020 is day-first; 10/06/2020 month-first unless the first part > 12
+        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        day_first = sep == "." or a > 12
+        return _safe(year, b, a) if day_first else _safe(year, a, b)
     m = MONTH_DAY.search(text)
     if m:
         month, day, year = _parts(m)
         if year:
             return _safe(year, month, day)
+    return None
+
+
+def dateline(line: str, year: int | None) -> date | None:
+    """The date a page's dateline gives ("23 September 2020 | Updated ...",
+    "Tuesday 29 September", "06.10.2020, 17:42"): a line that starts with a date.
+    Without a year, a weekday picks the year near ``year`` that fits."""
+    lead = _WEEKDAY_LEAD.match(line)
+    rest = line[lead.end():]
+    m = ISO.match(rest) or NUMERIC.match(rest) or MONTH_DAY.match(rest)
+    if not m:
+        return None
+    if m.re is not MONTH_DAY:
+        return parse_date(m.group(0))
+    month, day, y = _parts(m)
+    if y:
+        return _safe(y, month, day)
+    if year and lead.group("wd"):
+        want = WEEKDAYS.index(lead.group("wd").lower())
+        for cand_year in (year, year - 1, year + 1):
+            cand = _safe(cand_year, month, day)
+            if cand and cand.weekday() == want:
+                return cand
     return None
 
 
@@ -125,14 +155,11 @@ def find_publication(text: str, header_lines: tuple[str, ...] = ()) -> Publicati
             if d:
                 return Publication(d, "page", d.year)
     full = [(m, _parts(m)) for m in MONTH_DAY.finditer(text)]
-    years = [y for _, (_, _, y) in full if y]
-    year = max(years) if years else None
-    if year is None:
-        for m, (mo, d, y) in full:
-            a = anchor_for(mo, d, text[max(0, m.start() - _ANCHOR_CONTEXT): m.end() + _ANCHOR_CONTEXT])
-            if a:
-                year = a.day.year
-                break
+    for line in header_lines:
+        d = dateline(line, _text_year(text, full))
+        if d:
+            return Publication(d, "page", d.year)
+    year = _text_year(text, full)
     if year is None:
         return Publication(None, None, None)
     best: date | None = None
@@ -145,6 +172,19 @@ def find_publication(text: str, header_lines: tuple[str, ...] = ()) -> Publicati
         if cand and cand.year == year and (best is None or cand > best):
             best = cand
     return Publication(best, "text" if best else None, year)
+
+
+def _text_year(text: str, full: list) -> int | None:
+    """The year the text supports: the latest written with a date, else the year of
+    a known event it names by day ("the August 9 vote")."""
+    years = [y for _, (_, _, y) in full if y]
+    if years:
+        return max(years)
+    for m, (mo, d, _) in full:
+        a = anchor_for(mo, d, text[max(0, m.start() - _ANCHOR_CONTEXT): m.end() + _ANCHOR_CONTEXT])
+        if a:
+            return a.day.year
+    return None
 
 
 @dataclass(frozen=True)

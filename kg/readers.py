@@ -64,8 +64,9 @@ def _publisher(title: str | None, footer: str) -> str | None:
     for line in footer.splitlines():
         line = line.strip(" •·")
         m = _COPYRIGHT.search(line) or _ABOUT.match(line)
-        if m:
-            return m.group(1).strip(" .")
+        if m:  # "Baltic Wire Service. All rights reserved" -> "Baltic Wire Service"
+            name = re.split(r"\.\s|,\s|\s(?:19|20)\d\d\b|\s+all rights", m.group(1), flags=re.I)[0]
+            return name.strip(" .")
     if title:
         m = _PUBLISHER_SUFFIX.search(title)
         if m and len(m.group(1).split()) <= 3:

@@ -332,8 +332,7 @@ def _title_run(doc: Doc, i: int, step: int, acts: Actors) -> list[Token]:
         if tm and tm.key[0] == "Person":
             break
         ok = (tm is not None and tm.key[0] == "Government") or t.lower_ in lex.position_heads \
-            or t.lower_ in lex.position_words or t.text in ("'s", "’s") \
-            or (step < 0 and t.is_title and t.pos_ in ("PROPN", "NOUN", "ADJ"))
+            or t.lower_ in lex.position_words or t.text in ("'s", "’s")
         if not ok:
             break
         run.append(t)

@@ -76,6 +76,20 @@ def _status(tok: Token, lex: Lexicon) -> tuple[str, Token | None]:
     return "imposed", None
 
 
+def _as_governments(keys: list[Key], acts: Actors) -> list[Key]:
+    """Only governments impose: a person announcing a measure acts for the
+    government of their position ("EU foreign policy chief ..." -> the EU)."""
+    out: list[Key] = []
+    for key in keys:
+        if key[0] == "Person":
+            ent = acts.entities.get(key)
+            govs = [p.government for p in ent.positions if p.government] if ent else []
+            key = ("Government", govs[0]) if govs else None
+        if key and key not in out:
+            out.append(key)
+    return out
+
+
 def find_sanctions(doc: Doc, acts: Actors, lex: Lexicon) -> list[Sanction]:
     out: list[Sanction] = []
     seen: set[int] = set()
@@ -85,13 +99,13 @@ def find_sanctions(doc: Doc, acts: Actors, lex: Lexicon) -> list[Sanction]:
             continue
         seen.add(sent.start)
         status, cue = _status(tok, lex)
-        owners = _modifiers(tok, acts)
+        owners = _as_governments(_modifiers(tok, acts), acts)
         actors: list[Key] = []
         for h in head_chain(tok, 4):
             if h.pos_ in ("VERB", "AUX"):
                 subj = subject_of(h)
                 if subj is not None:
-                    actors = acts.actors_of(subj)
+                    actors = _as_governments(acts.actors_of(subj), acts)
                     if actors:
                         break
         targets = _targets(tok, acts)

@@ -128,8 +128,8 @@ def indirect_statements(doc: Doc, acts: Actors, lex: Lexicon,
         if tok.i in attribution_verbs or not _speech_verb(tok, lex):
             continue
         subj = subject_of(tok)
-        if subj is None:
-            continue
+        if subj is None or subj.dep_ == "nsubjpass":
+            continue  # "X was declared the winner": X is not the speaker
         if tok.i in acts.quote_tokens and (subj.pos_ == "PRON" or subj.i not in acts.quote_tokens):
             continue  # words of a quoted speaker about themselves
         who = acts.actors_of(subj)
@@ -145,6 +145,8 @@ def indirect_statements(doc: Doc, acts: Actors, lex: Lexicon,
         conf = 0.7 if subj.pos_ == "PRON" else 0.8
         ev = evidence(doc, span.start_char, span.end_char, method, conf)
         mentions = [k for k in acts.in_span(span.start, span.end) if k not in who]
+        if any(st.text == trimmed(span) and st.speakers == [k[1] for k in who] for st in out):
+            continue  # two speech verbs of one clause ("urged ... and warned")
         out.append(Statement(speakers=[k[1] for k in who], text=trimmed(span), kind="indirect",
                              evidence=ev, addressees=[k[1] for k in _addressees(tok, acts)],
                              mentions=[k[1] for k in mentions]))
