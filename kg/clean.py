@@ -14,17 +14,6 @@ from .resources import load_yaml
 
 _SENTENCE_END = re.compile(r"""[.!?…:;]["'”’»)\]]*$|["”’»]$""")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-# Not a headline (fix: the first 4-word line used to be taken, so every sample page got
-# its navigation menu as title): rows laid out with wide gaps or separators (menus,
-# share bars), bylines, banner prefixes ("Breaking: ...", "LIVE: ...") and datelines.
-_WIDE_GAPS = re.compile(r"\S(?:[ \t\u00a0]{2,})\S.*\S(?:[ \t\u00a0]{2,})\S")
-_SEPARATED = re.compile(r"\s[|·•›»>▾/]\s|\s[|·•›»▾]$")
-_NOT_HEADLINE = re.compile(
-    r"^(?:by\s|(?:breaking|live|alert|update|watch|exclusive)\s*:|\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
-    r"|(?:19|20)\d\d-\d\d-\d\d\b"
-    r"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{1,2}\s+)?"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
-    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,13 +91,15 @@ def _overlap(line: str, lead: str) -> float:
 def clean_page(raw: str, mappings_dir: str | None = None) -> CleanPage:
     """Split raw page text into title, content and furniture."""
     r = rules(mappings_dir)
-    raw_rows = {_SPACES.sub(" ", ln).strip() for ln in raw.splitlines() if _WIDE_GAPS.search(ln)}
+    # rows laid out with wide gaps ("Home   World   Europe") are menus; _lines collapses
+    # the gaps, so they are noted here (_MENU's \s{3,} never matches a collapsed line)
+    gapped = {_SPACES.sub(" ", ln).strip() for ln in raw.splitlines() if _MENU.search(ln.strip())}
     lines = _lines(raw, r.credits)
     # a breadcrumb trail ends with the headline that follows it
     crumbs = {i for i, ln in enumerate(lines)
               if i + 1 < len(lines) and len(ln) > len(lines[i + 1])
               and ln.endswith(lines[i + 1]) and not is_sentence_line(ln)}
-    after_crumb = {lines[i + 1] for i in crumbs}
+    crumbed = {lines[i + 1] for i in crumbs}
     lines = [ln for i, ln in enumerate(lines) if i not in crumbs]
 
     content_idx = [i for i, ln in enumerate(lines)
@@ -123,11 +114,14 @@ def clean_page(raw: str, mappings_dir: str | None = None) -> CleanPage:
                 cut = i
                 break
     head = [ln for ln in lines[: content_idx[0] if content_idx else len(lines)]
-            if not r.furniture.match(ln) and not r.prompts.search(ln) and _headline_like(ln)]
+            if not r.furniture.match(ln) and not r.prompts.search(ln) and _headline_like(ln)
+            and ln not in gapped]
     lead = " ".join(lines[i] for i in content_idx[:4]).casefold()
     # the headline is the first candidate that speaks of what the article says;
     # menus, banners and video titles share few of its words
-    title = next((ln for ln in head if _overlap(ln, lead) >= 0.34), head[0] if head else None)
+    # (a headline a breadcrumb trail ended with is the headline whatever its words)
+    title = next((ln for ln in head if ln in crumbed), None) or next(
+        (ln for ln in head if _overlap(ln, lead) >= 0.34), head[0] if head else None)
 
     seen: set[str] = set()
     paragraphs: list[str] = []
