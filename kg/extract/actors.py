@@ -192,7 +192,7 @@ def _trim(span: Span) -> Span:
 
 def _locative(tok: Token, lex: Lexicon) -> bool:
     """True where a country or capital is a place: "in Minsk", "to Lithuania, Russia"."""
-    while tok.dep_ in ("conj", "appos") and tok.head is not tok:
+    while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i:
         tok = tok.head
     if tok.dep_ == "pobj" and tok.head.lower_ in lex.locative_preps:
         return True

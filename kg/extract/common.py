@@ -28,7 +28,7 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
             return child
     if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp", "ccomp", "relcl", "acl") \
-            and verb.head is not verb:
+            and verb.head.i != verb.i:
         if verb.dep_ == "relcl":
             return verb.head  # "Russian officials, who said ..." -> the noun
         if verb.dep_ == "xcomp":  # "prompted Washington to impose" -> Washington
@@ -45,7 +45,7 @@ def trimmed(span: Span) -> str:
 
 def head_chain(tok: Token, limit: int = 4) -> list[Token]:
     out = []
-    while tok.head is not tok and len(out) < limit:
+    while tok.head.i != tok.i and len(out) < limit:
         tok = tok.head
         out.append(tok)
     return out

@@ -47,7 +47,7 @@ def _irrealis(tok: Token, lex: Lexicon) -> bool:
     for h in head_chain(tok, 3):
         if h.lemma_.lower() in lex.irrealis_heads:
             return True
-        if h.pos_ == "VERB" and h.dep_ not in ("xcomp", "ccomp") and h is not tok.head:
+        if h.pos_ == "VERB" and h.dep_ not in ("xcomp", "ccomp") and h.i != tok.head.i:
             break
     return False
 
@@ -69,7 +69,11 @@ def _date_near(tok: Token, sent: Span, resolver: DateResolver):
             best = (dist, ent)
     if best is None:
         return None
-    return resolver.resolve(best[1].text, context=sent.text)
+    ent = best[1]
+    # the model sometimes tags "August" alone in "the August 9 election"
+    start = min(ent.start, ent.root.left_edge.i)
+    end = max(ent.end, min(ent.root.right_edge.i + 1, ent.end + 3))
+    return resolver.resolve(sent.doc[start:end].text, context=sent.text)
 
 
 def _place(tok: Token, sent: Span, acts: Actors) -> str | None:
@@ -90,7 +94,7 @@ def _participants(tok: Token, acts: Actors) -> list[Key]:
     keys: list[Key] = []
     for t in [anchor, *anchor.children]:
         if t.dep_ in ("nsubj", "nsubjpass", "dobj", "obj", "agent", "pobj", "prep", "poss",
-                      "compound", "amod", "conj", "dative") or t is anchor:
+                      "compound", "amod", "conj", "dative") or t.i == anchor.i:
             for sub in t.subtree:
                 if sub.i in acts.quote_tokens:
                     continue
