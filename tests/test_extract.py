@@ -193,3 +193,10 @@ def test_every_fact_points_into_the_text(run):
         ev = fact.evidence
         assert ex.article.text[ev.start:ev.end] == ev.sentence
         assert ev.method and 0 < ev.confidence <= 1
+
+
+def test_statement_and_sanction_dates_where_given(run):
+    ex = run("Canada imposed sanctions on Lukashenko on September 29. Borrell said on "
+             "September 30 that the EU would follow.", published=date(2020, 10, 1))
+    assert next(s for s in ex.sanctions if "Canada" in s.imposers).date == date(2020, 9, 29)
+    assert next(s for s in ex.statements if s.kind == "indirect").date == date(2020, 9, 30)

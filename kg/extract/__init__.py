@@ -29,13 +29,13 @@ def extract(doc: Doc, article: Article, gaz: Gazetteer, lex: Lexicon,
             quote_tokens.update(range(span.start, span.end))
     acts = find_actors(doc, gaz, lex, known_persons or {}, quote_tokens)
     find_positions(acts)
-    attribution_verbs: set[int] = set()
-    statements = direct_statements(doc, quotes, acts, lex, attribution_verbs)
-    statements += indirect_statements(doc, acts, lex, attribution_verbs)
     resolver = DateResolver(article.published, article.published_source in ("metadata", "page"),
                             article.year_hint)
+    attribution_verbs: set[int] = set()
+    statements = direct_statements(doc, quotes, acts, lex, attribution_verbs, resolver)
+    statements += indirect_statements(doc, acts, lex, attribution_verbs, resolver)
     events = find_events(doc, acts, lex, resolver)
-    sanctions = find_sanctions(doc, acts, lex)
+    sanctions = find_sanctions(doc, acts, lex, resolver)
     for ent in acts.entities.values():
         known = gaz.entries.get(ent.key)
         if known:

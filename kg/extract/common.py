@@ -1,9 +1,16 @@
 """Helpers shared by the statement, event and sanction extractors."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spacy.tokens import Doc, Span, Token
 
 from ..records import Evidence
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ..dates import DateResolver
 
 
 def evidence(doc: Doc, start_char: int, end_char: int, method: str,
@@ -60,3 +67,21 @@ def syntactic_distance(a: Token, b: Token, limit: int = 6) -> int:
             if x.i == y.i:
                 return i + j
     return limit * 2 + 1
+
+
+def date_near(tok: Token, sent: Span, resolver: "DateResolver") -> "date | None":
+    """The day a DATE phrase attached to ``tok`` (at most three edges away) names."""
+    best = None
+    for ent in sent.ents:
+        if ent.label_ != "DATE":
+            continue
+        dist = syntactic_distance(tok, ent.root)
+        if dist <= 3 and (best is None or dist < best[0]):
+            best = (dist, ent)
+    if best is None:
+        return None
+    ent = best[1]
+    # the model sometimes tags "August" alone in "the August 9 election"
+    start = min(ent.start, ent.root.left_edge.i)
+    end = max(ent.end, min(ent.root.right_edge.i + 1, ent.end + 3))
+    return resolver.resolve(sent.doc[start:end].text, context=sent.text)

@@ -14,7 +14,7 @@ from ..lexicon import EventType, Lexicon
 from ..names import norm
 from ..records import Event
 from .actors import Actors, Key
-from .common import evidence, head_chain, syntactic_distance
+from .common import date_near, evidence, head_chain, syntactic_distance
 
 STATE_ACTIONS = {"Detention", "Crackdown", "LegalAction"}
 _GENERIC_DETS = {"a", "an", "any", "new", "free", "fair", "every", "future"}
@@ -57,23 +57,6 @@ def _generic(tok: Token, etype: EventType) -> bool:
     if etype.name == "Election" and tok.pos_ == "NOUN":
         return not dets or bool(dets & _GENERIC_DETS) or tok.tag_ == "NNS" and "the" not in dets
     return tok.pos_ == "NOUN" and bool(dets & {"a", "an", "any", "every"})
-
-
-def _date_near(tok: Token, sent: Span, resolver: DateResolver):
-    best = None
-    for ent in sent.ents:
-        if ent.label_ != "DATE":
-            continue
-        dist = syntactic_distance(tok, ent.root)
-        if dist <= 3 and (best is None or dist < best[0]):
-            best = (dist, ent)
-    if best is None:
-        return None
-    ent = best[1]
-    # the model sometimes tags "August" alone in "the August 9 election"
-    start = min(ent.start, ent.root.left_edge.i)
-    end = max(ent.end, min(ent.root.right_edge.i + 1, ent.end + 3))
-    return resolver.resolve(sent.doc[start:end].text, context=sent.text)
 
 
 def _place(tok: Token, sent: Span, acts: Actors) -> str | None:
@@ -123,7 +106,7 @@ def find_events(doc: Doc, acts: Actors, lex: Lexicon, resolver: DateResolver) ->
         if etype.name == "Release" and not (
                 any(t.lemma_.lower() in lex.release_needs for t in sent) or tok.tag_ == "VBN"):
             continue
-        day = _date_near(tok, sent, resolver)
+        day = date_near(tok, sent, resolver)
         place = _place(tok, sent, acts)
         who = _participants(tok, acts)
         if etype.name in STATE_ACTIONS and not any(k[0] == "Government" for k in who):

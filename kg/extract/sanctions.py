@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from ..dates import DateResolver
 from ..lexicon import Lexicon
 from ..records import Sanction
 from .actors import Actors, Key
-from .common import evidence, head_chain, subject_of
+from .common import date_near, evidence, head_chain, subject_of
 
 
 def _sanction_triggers(doc: Doc, lex: Lexicon) -> list[Token]:
@@ -90,7 +91,7 @@ def _as_governments(keys: list[Key], acts: Actors) -> list[Key]:
     return out
 
 
-def find_sanctions(doc: Doc, acts: Actors, lex: Lexicon) -> list[Sanction]:
+def find_sanctions(doc: Doc, acts: Actors, lex: Lexicon, resolver: DateResolver) -> list[Sanction]:
     out: list[Sanction] = []
     seen: set[int] = set()
     for tok in _sanction_triggers(doc, lex):
@@ -114,14 +115,15 @@ def find_sanctions(doc: Doc, acts: Actors, lex: Lexicon) -> list[Sanction]:
             targets = [("Government", acts.focus_country)]
             conf = 0.5
         ev = evidence(doc, sent.start_char, sent.end_char, f"sanction:{tok.lemma_.lower()}", conf)
+        day = date_near(cue or tok, sent, resolver)
         if status == "supported" and owners:
             # "Denmark supported EU sanctions": the EU's measure, Denmark's support
             out.append(Sanction("planned", tok.text, ev, [k[1] for k in owners],
-                                [k[1] for k in targets if k not in owners]))
+                                [k[1] for k in targets if k not in owners], day))
             out.append(Sanction("supported", tok.text, ev, [k[1] for k in actors if k not in owners],
-                                [k[1] for k in targets if k not in actors]))
+                                [k[1] for k in targets if k not in actors], day))
             continue
         imposers = owners or actors
         out.append(Sanction(status, tok.text, ev, [k[1] for k in imposers],
-                            [k[1] for k in targets if k not in imposers]))
+                            [k[1] for k in targets if k not in imposers], day))
     return [s for s in out if s.imposers or s.targets]

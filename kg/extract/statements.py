@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from ..dates import DateResolver
 from ..lexicon import Lexicon
 from ..records import Statement
 from .actors import Actors, Key
-from .common import evidence, subject_of, trimmed
+from .common import date_near, evidence, subject_of, trimmed
 from .quotes import Quote
 
 MIN_QUOTE_WORDS = 4
@@ -75,7 +76,7 @@ def _attribute(tokens: list[Token], acts: Actors, lex: Lexicon, before: bool) ->
 
 
 def direct_statements(doc: Doc, quotes: list[Quote], acts: Actors, lex: Lexicon,
-                      attribution_verbs: set[int]) -> list[Statement]:
+                      attribution_verbs: set[int], resolver: DateResolver) -> list[Statement]:
     out: list[Statement] = []
     text = doc.text
     prev: tuple[Quote, _Attribution] | None = None
@@ -110,7 +111,8 @@ def direct_statements(doc: Doc, quotes: list[Quote], acts: Actors, lex: Lexicon,
                         if k not in attr.speakers]
         out.append(Statement(speakers=[k[1] for k in attr.speakers], text=words, kind="direct",
                              evidence=ev, addressees=[k[1] for k in attr.addressees],
-                             mentions=[k[1] for k in mention_keys]))
+                             mentions=[k[1] for k in mention_keys],
+                             date=date_near(attr.verb, attr.verb.sent, resolver) if attr.verb else None))
         prev = (q, attr)
     return out
 
@@ -121,8 +123,8 @@ def _no_new_speaker(gap: str) -> bool:
     return not any(w in low for w in (" said", " says", " told", " added", " according"))
 
 
-def indirect_statements(doc: Doc, acts: Actors, lex: Lexicon,
-                        attribution_verbs: set[int]) -> list[Statement]:
+def indirect_statements(doc: Doc, acts: Actors, lex: Lexicon, attribution_verbs: set[int],
+                        resolver: DateResolver) -> list[Statement]:
     out: list[Statement] = []
     for tok in doc:
         if tok.i in attribution_verbs or not _speech_verb(tok, lex):
@@ -149,5 +151,5 @@ def indirect_statements(doc: Doc, acts: Actors, lex: Lexicon,
             continue  # two speech verbs of one clause ("urged ... and warned")
         out.append(Statement(speakers=[k[1] for k in who], text=trimmed(span), kind="indirect",
                              evidence=ev, addressees=[k[1] for k in _addressees(tok, acts)],
-                             mentions=[k[1] for k in mentions]))
+                             mentions=[k[1] for k in mentions], date=date_near(tok, sent, resolver)))
     return out
