@@ -1,0 +1,79 @@
+"""Shared fixtures: the NLP builder and the sample corpus store, built once per session.
+
+Paths are found relative to this file, so the suite runs from any working directory
+and on a fresh clone (the ../shared folder of the project workspace is optional).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples" / "belarus2020"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+NKG = "https://w3id.org/newskg/ontology#"
+PREFIXES = f"""PREFIX nkg: <{NKG}>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+
+def sample_files() -> list[Path]:
+    return sorted(SAMPLES.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    assert SAMPLES.is_dir(), f"sample corpus missing: {SAMPLES}"
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not present (only in the project workspace)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def builder():
+    """One Builder (spaCy model loaded once) for the whole session."""
+    from kg.pipeline import Builder
+
+    return Builder()
+
+
+@pytest.fixture(scope="session")
+def sample_build(builder, samples_dir):
+    """(store, report) of the sample corpus built into an in-memory store."""
+    from kg.store import KGStore
+
+    store = KGStore()
+    report = builder.build([str(samples_dir)], store)
+    return store, report
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_build):
+    return sample_build[0]
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path, samples_dir) -> Path:
+    """A private, editable copy of the sample corpus."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(samples_dir, dest)
+    return dest
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
