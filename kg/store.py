@@ -6,6 +6,7 @@ Queries run on Oxigraph with the union of all graphs as the default graph.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -62,9 +63,7 @@ class KGStore:
                         entity_quads: Iterable[Quad]) -> None:
         """Replace one article's graph and add its entities, atomically."""
         body = [f"DROP SILENT GRAPH {_nt(graph)} ;", "INSERT DATA {"]
-        for q in article_quads:
-            body.append(f"GRAPH {_nt(q.graph_name)} {{ {_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} }}")
-        for q in entity_quads:
+        for q in itertools.chain(article_quads, entity_quads):
             body.append(f"GRAPH {_nt(q.graph_name)} {{ {_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} }}")
         body.append("}")
         self.store.update("\n".join(body))

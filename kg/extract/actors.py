@@ -69,7 +69,7 @@ class Actors:
         m = self.at(token)
         if m and (m.key[0] == "Person" or m.acting or token.dep_ in ("nsubj", "nsubjpass")):
             found.append(m.key)
-            self._mark_acting(m)
+            self.mark_acting(m)
         elif token.lower_ in _PRONOUNS or token.lower_ in _PLURAL_PRONOUNS:
             found.extend(self.resolve_pronoun(token))
         else:
@@ -80,10 +80,10 @@ class Actors:
                     found.extend(k for k in self.actors_of(child, depth + 1) if k not in found)
         return found
 
-    def _mark_acting(self, m: Mention) -> None:
+    def mark_acting(self, m: Mention) -> None:
         if not m.acting:
             m.acting = True
-            self._ensure(m.key)
+            self.ensure(m.key)
 
     def _described(self, head: Token) -> list[Key]:
         """"Russian officials", "UN investigators", "the Belarusian leader"."""
@@ -95,7 +95,7 @@ class Actors:
                 cm = self.at(child)
                 if cm and cm.key[0] == "Government":
                     govs.append(cm.key)
-                    self._mark_acting(cm)
+                    self.mark_acting(cm)
         lemma = head.lemma_.lower()
         titles = self.lex.descriptor_titles.get(lemma)
         if titles and any(c.lower_ == "the" for c in head.children):
@@ -139,7 +139,7 @@ class Actors:
         return []
 
     # ------------------------------------------------------------------ building
-    def _ensure(self, key: Key) -> Entity:
+    def ensure(self, key: Key) -> Entity:
         ent = self.entities.get(key)
         if ent is None:
             known = self.gaz.entries.get(key)
@@ -149,9 +149,9 @@ class Actors:
             if known:
                 ent.positions.extend(Position(t, g) for t, g in known.positions)
                 for _, g in known.positions:
-                    self._ensure(("Government", g))
+                    self.ensure(("Government", g))
                 if known.part_of:
-                    self._ensure(("Government", known.part_of))
+                    self.ensure(("Government", known.part_of))
             self.entities[key] = ent
             self.genders[key] = (known.gender if known and known.gender else guess_gender(key[1]))
         return ent
@@ -165,7 +165,7 @@ class Actors:
         for i in range(start, end):
             self.by_token[i] = m
         if acting:
-            ent = self._ensure(key)
+            ent = self.ensure(key)
             if norm(text) != norm(key[1]) and not text.islower():
                 ent.aliases.add(re.sub(r"^(?:the|The)\s+|['’]s?$", "", text).strip())
         return m
@@ -301,7 +301,7 @@ def find_positions(acts: Actors) -> None:
             tm = acts.at(t)
             if tm and tm.key[0] == "Government":
                 gov = gov or tm.key[1]
-                acts._mark_acting(tm)
+                acts.mark_acting(tm)
             elif t.text not in ("'s", "’s", "'"):
                 title_tokens.append(t)
         while title_tokens and title_tokens[0].lower_ in ("of", "the", "and", "for"):
@@ -312,7 +312,7 @@ def find_positions(acts: Actors) -> None:
             continue
         title = " ".join(t.text if t.lower_ in ("of", "the", "and", "for") else t.text[0].upper() + t.text[1:]
                          for t in title_tokens)
-        ent = acts._ensure(m.key)
+        ent = acts.ensure(m.key)
         known = acts.gaz.entries.get(m.key)
         if gov is None and known:
             gov = next((g for t, g in known.positions if t == title), None)
@@ -320,7 +320,7 @@ def find_positions(acts: Actors) -> None:
         if pos not in ent.positions:
             ent.positions.append(pos)
         if gov:
-            acts._ensure(("Government", gov))
+            acts.ensure(("Government", gov))
 
 
 def _title_run(doc: Doc, i: int, step: int, acts: Actors) -> list[Token]:

@@ -113,7 +113,7 @@ def find_events(doc: Doc, acts: Actors, lex: Lexicon, resolver: DateResolver) ->
             state = _state_of(place, acts)
             if state:
                 who.append(("Government", state))
-                acts._ensure(("Government", state))
+                acts.ensure(("Government", state))
         ev = evidence(doc, sent.start_char, sent.end_char, f"trigger:{trigger.lower()}", 0.7)
         key = (etype.name, day) if day else (etype.name, sent.start)
         event = merged.get(key)

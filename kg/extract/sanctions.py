@@ -35,7 +35,7 @@ def _modifiers(tok: Token, acts: Actors) -> list[Key]:
             m = acts.at(c)
             if m and m.key[0] == "Government" and m.key not in keys:
                 keys.append(m.key)
-                acts._mark_acting(m)
+                acts.mark_acting(m)
     return keys
 
 
@@ -59,7 +59,7 @@ def _adjective_state(obj: Token, acts: Actors) -> list[Key]:
     for sub in obj.subtree:
         m = acts.at(sub)
         if m and m.key[0] == "Government":
-            acts._mark_acting(m)
+            acts.mark_acting(m)
             return [m.key]
     return []
 
