@@ -46,7 +46,7 @@ EXPECTED_OBJECT_PROPERTIES = ["speaker", "addressee", "mentions", "participant",
                               "partOf", "mentionedIn"]
 EXPECTED_DATATYPE_PROPERTIES = ["text", "kind", "date", "place", "status", "evidence",
                                 "beginIndex", "endIndex", "confidence", "method",
-                                "trigger", "content", "contentHash"]
+                                "trigger", "content", "contentHash", "linkConfidence"]
 EXPECTED_CLASSES = (["Actor", "Position"] + CONTRACT_CLASSES + EVENT_TYPES)
 
 

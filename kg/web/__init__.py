@@ -19,7 +19,7 @@ def create_app(store_path: str | None = None, store: KGStore | None = None,
     ``overrides`` are :class:`Settings` fields (``base_iri=...``, ``write_token=...``)
     applied on top of ``settings`` or, without it, the ``KG_*`` environment.
     """
-    from . import pages, sparql
+    from . import pages, reconcile, sparql
 
     settings = settings or Settings.from_env()
     if overrides:
@@ -30,4 +30,5 @@ def create_app(store_path: str | None = None, store: KGStore | None = None,
     app.extensions["kg.store"] = store or KGStore(store_path, read_only=settings.write_token is None)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(reconcile.bp)
     return app

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..names import norm
-from ..rdf import DEFAULT_BASE
 from ..store import NKG, KGStore
 from .mapping import WD, WikidataMapping, load, qid_of
 
@@ -90,7 +89,9 @@ class Subject:
 
 
 @dataclass
-class _Entity:
+class Entity:
+    """A person or government as the store has it, with the articles that name it."""
+
     kind: str
     label: str
     aliases: set[str] = field(default_factory=set)
@@ -103,7 +104,7 @@ class _Entity:
 def read(store: KGStore, mapping: WikidataMapping | None = None) -> list[Subject]:
     """Every person and government of the store as a :class:`Subject` with its sourced claims."""
     wm = mapping or load()
-    ents = _entities(store)
+    ents = entities(store)
     sources = _sources(store)
     backing = _position_backing(store, ents)
     limit = int(wm.refs.get("max_per_statement", 3))
@@ -115,7 +116,7 @@ def read(store: KGStore, mapping: WikidataMapping | None = None) -> list[Subject
 
     subjects = []
     for iri, e in sorted(ents.items()):
-        subj = Subject(iri, e.kind, e.label, _aliases(e), _description(e, ents, wm), e.qid)
+        subj = Subject(iri, e.kind, e.label, _aliases(e), description(e, ents, wm), e.qid)
         is_body = e.kind == "Government" and e.parent is not None
         cls = wm.instance_of("Person" if e.kind == "Person" else "body" if is_body else "Government")
         found = pick(e.articles)
@@ -144,8 +145,9 @@ def read(store: KGStore, mapping: WikidataMapping | None = None) -> list[Subject
     return subjects
 
 
-def _entities(store: KGStore) -> dict[str, _Entity]:
-    ents: dict[str, _Entity] = {}
+def entities(store: KGStore) -> dict[str, Entity]:
+    """Every person and government of the store, by IRI."""
+    ents: dict[str, Entity] = {}
     for r in store.query(PREFIXES + """
         SELECT ?e ?kind ?label ?same ?parent WHERE {
           VALUES ?kind { nkg:Person nkg:Government }
@@ -154,7 +156,7 @@ def _entities(store: KGStore) -> dict[str, _Entity]:
           OPTIONAL { ?e nkg:partOf ?parent }
         }"""):
         iri = r["e"].value
-        e = ents.setdefault(iri, _Entity(r["kind"].value[len(NKG):], r["label"].value))
+        e = ents.setdefault(iri, Entity(r["kind"].value[len(NKG):], r["label"].value))
         e.qid = e.qid or qid_of(r["same"].value if r["same"] else None)
         e.parent = e.parent or (r["parent"].value if r["parent"] else None)
     for r in store.query(PREFIXES + "SELECT ?e ?a WHERE { ?e skos:altLabel ?a }"):
@@ -195,7 +197,7 @@ def _sources(store: KGStore) -> dict[str, Source]:
     return out
 
 
-def _position_backing(store: KGStore, ents: dict[str, _Entity]) -> dict[tuple[str, str], set[str]]:
+def _position_backing(store: KGStore, ents: dict[str, Entity]) -> dict[tuple[str, str], set[str]]:
     """(person, position) -> articles whose text puts the title next to the person's name.
 
     Article texts are streamed one at a time, so memory stays flat on big corpora.
@@ -237,7 +239,7 @@ def _near(text: str, title: str, names: set[str]) -> bool:
     return False
 
 
-def _aliases(e: _Entity) -> tuple[str, ...]:
+def _aliases(e: Entity) -> tuple[str, ...]:
     """The other names worth an alias on Wikidata: full names, not a bare surname or
     a possessive form ("Belarus's KGB"), and no longer than Wikidata allows."""
     keep = []
@@ -250,7 +252,7 @@ def _aliases(e: _Entity) -> tuple[str, ...]:
     return tuple(keep)
 
 
-def _description(e: _Entity, ents: dict[str, _Entity], wm: WikidataMapping) -> str:
+def description(e: Entity, ents: dict[str, Entity], wm: WikidataMapping) -> str:
     if e.kind == "Person":
         for _, title, gov in e.positions:
             if gov in ents:
@@ -260,8 +262,3 @@ def _description(e: _Entity, ents: dict[str, _Entity], wm: WikidataMapping) -> s
     if e.parent in ents:
         return wm.description("body", parent=ents[e.parent].label)[:LABEL_LIMIT]
     return wm.description("Government")
-
-
-def default_base(base: str | None) -> str:
-    base = base or DEFAULT_BASE
-    return base if base.endswith(("/", "#")) else base + "/"
