@@ -6,6 +6,9 @@ and on a fresh clone (the ../shared folder of the project workspace is optional)
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,19 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve a WSGI ``app`` with waitress on a free local port; yields its root URL."""
+    from waitress import create_server
+
+    # poll(), unlike select(), lets close() from this thread end the loop without an error
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)

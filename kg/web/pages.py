@@ -81,12 +81,16 @@ def base_path(base: str) -> str | None:
 
 
 def href(term) -> str | None:
-    """Where a link to ``term`` goes: its local page if we mint it, else the IRI itself."""
+    """Where a link to ``term`` goes: its HTML page if we mint it, else the IRI itself.
+
+    Pages link to the HTML document rather than the IRI, which saves the reader a
+    redirect and keeps a ``#fragment`` on the page it names.
+    """
     if not isinstance(term, NamedNode):
         return None
     base = _mapping().base
     if term.value.startswith(base) and base_path(base) is not None:
-        return url_for("pages.resource", rest=term.value[len(base):])
+        return url_for("pages.resource", rest=term.value[len(base):] + ".html")
     return term.value if term.value.startswith(LINKABLE) else None
 
 
