@@ -1,21 +1,35 @@
 """The build: files -> articles -> NLP -> extraction -> RDF -> store.
 
 Streaming throughout: articles are read lazily, parsed in batches by spaCy's
-``nlp.pipe``, and each article is written to the store in its own transaction, so
-memory does not grow with the corpus and an interrupted build keeps every article
-it finished. An article whose content hash the store already holds is skipped
-without NLP work.
+``nlp.pipe``, and written to the store through :class:`~kg.store.ArticleLoader`
+(each article all or nothing), so memory does not grow with the corpus and an
+interrupted build keeps every article it wrote. An article whose content hash the
+store already holds is skipped without NLP work.
+
+Parsing and extraction, the costly part, can run in worker processes (``processes``)
+or on a Dask cluster (:mod:`kg.distributed`). Cross-article person resolution stays
+here, in stream order, so the graph is the same whatever runs the workers: a worker
+extracts with the known surnames as they were when its batch was sent, and records
+which surnames the extractor looked up; if any of those has changed by the time the
+article's turn comes, the article is extracted again with the surnames of that
+moment (rare: it takes a new person named in an article still in flight).
 """
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from functools import cached_property
+from typing import Any, Protocol, TypeVar
 
 from .extract import extract
+from .gazetteer import Gazetteer
 from .gazetteer import load as load_gazetteer
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon
 from .nlp import pipeline
 from .rdf import DEFAULT_BASE, Mapper, mapping
 from .readers import Problem, read_articles
@@ -25,77 +39,230 @@ from .store import KGStore
 
 T = TypeVar("T")
 
+# surname skeleton -> the value the extractor saw for it (None: not a known surname)
+Reads = dict[str, "str | None"]
+
 
 @dataclass
 class BuildReport:
+    """What a build did. The identifier lists are kept only when asked for
+    (``keep_ids``): on a corpus of millions they would be the one thing growing."""
+
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     triples: int = 0
+    n_built: int = 0
+    n_unchanged: int = 0
+    reextracted: int = 0  # articles extracted twice because a surname changed in flight
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+# ---------------------------------------------------------------- extraction (any process)
+
+class _RecordingSurnames(Mapping[str, str]):
+    """The known surnames, recording every key the extractor asks about."""
+
+    def __init__(self, known: Mapping[str, str]):
+        self.known = known
+        self.reads: Reads = {}
+
+    def __getitem__(self, key: str) -> str:
+        self.reads[key] = self.known.get(key)
+        return self.known[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.reads[key] = self.known.get(key)
+        return key in self.known
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the extractor may only look surnames up, or its reads go unrecorded")
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def __bool__(self) -> bool:
+        return True  # extract() replaces a falsy mapping with {}, which would not record
+
+
+def _extract_stream(nlp, gaz: Gazetteer, lex: Lexicon, articles: list[Article], batch_size: int,
+                    known: Callable[[], Mapping[str, str]]) -> Iterator[tuple[Extraction, Reads]]:
+    """Parse a batch and extract each article with the surnames ``known()`` gives at its turn."""
+    docs = nlp.pipe([a.text for a in articles], batch_size=batch_size)
+    for art, doc in zip(articles, docs):
+        surnames = _RecordingSurnames(known())
+        yield extract(doc, art, gaz, lex, surnames), surnames.reads
+
+
+@dataclass(frozen=True)
+class Job:
+    """One batch of articles for a worker, with the surnames known when it was sent."""
+
+    articles: list[Article]
+    known: dict[str, str]
+    model: str | None
+    mappings_dir: str | None
+    batch_size: int
+
+
+def run_job(job: Job) -> list[tuple[Extraction, Reads]]:
+    """Parse and extract one batch (in a worker process or on a cluster worker)."""
+    nlp, gaz, lex = _resources(job.model, job.mappings_dir)
+    return list(_extract_stream(nlp, gaz, lex, job.articles, job.batch_size, lambda: job.known))
+
+
+def _resources(model: str | None, mappings_dir: str | None) -> tuple[Any, Gazetteer, Lexicon]:
+    """Model, gazetteer and lexicon, loaded once per process (each loader is cached)."""
+    return pipeline(model, mappings_dir), load_gazetteer(mappings_dir), lexicon(mappings_dir)
+
+
+class Executor(Protocol):
+    """Runs jobs somewhere and hands back futures (concurrent.futures or Dask)."""
+
+    @property
+    def slots(self) -> int: ...
+
+    def submit(self, job: Job) -> Future: ...
+
+    def close(self) -> None: ...
+
+
+class ProcessPool:
+    """Worker processes on this machine, each with its own copy of the model.
+
+    Processes are spawned, not forked, so a parent holding threads or a model stays
+    safe on every platform; each loads the model once when it starts."""
+
+    def __init__(self, processes: int, model: str | None = None, mappings_dir: str | None = None):
+        self.slots = processes
+        self.pool = ProcessPoolExecutor(
+            processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_resources, initargs=(model, mappings_dir))
+
+    def submit(self, job: Job) -> Future:
+        return self.pool.submit(run_job, job)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def default_processes() -> int:
+    """All cores the process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- the build (parent process)
+
 @dataclass
 class Builder:
-    """Holds what one build shares across articles (model, mapping, registry)."""
+    """Holds what one build shares across articles (mapping, registry; the model is
+    loaded on first use in this process, so parallel builds leave it to the workers).
+
+    ``processes`` > 1 parses in that many worker processes; an ``executor`` given to
+    :meth:`build` (e.g. :class:`kg.distributed.DaskExecutor`) takes precedence.
+    """
 
     model: str | None = None
     base: str = DEFAULT_BASE
     mappings_dir: str | None = None
     batch_size: int = 32
+    processes: int = 1
 
     def __post_init__(self) -> None:
-        self.nlp = pipeline(self.model, self.mappings_dir)
         self.gaz = load_gazetteer(self.mappings_dir)
         self.lex = lexicon(self.mappings_dir)
         self.mapper = Mapper(mapping(self.base, self.mappings_dir))
         self.registry = Registry()
         self.known = {name for kind, name in self.gaz.entries if kind == "Person"}
+        self.reextracted = 0  # articles extracted twice because a surname changed in flight
 
-    def extractions(self, articles: Iterable[Article]) -> Iterator[Extraction]:
-        """Parse in batches and extract; cross-article resolution in stream order."""
+    @cached_property
+    def nlp(self):
+        return pipeline(self.model, self.mappings_dir)
+
+    def extractions(self, articles: Iterable[Article],
+                    executor: Executor | None = None) -> Iterator[Extraction]:
+        """Parse and extract; cross-article resolution here, in stream order."""
+        if executor is None:
+            for batch in _batched(articles, self.batch_size):
+                for ex, _ in _extract_stream(self.nlp, self.gaz, self.lex, batch, self.batch_size,
+                                             self.registry.surnames):
+                    yield self.registry.resolve(ex, self.known)
+            return
+        for ex, reads in self._parallel(articles, executor):
+            if any(self.registry.surname_owner(k) != v for k, v in reads.items()):
+                self.reextracted += 1
+                [(ex, _)] = self._job(executor, [ex.article]).result()
+            yield self.registry.resolve(ex, self.known)
+
+    def _job(self, executor: Executor, articles: list[Article]) -> Future:
+        return executor.submit(Job(articles, self.registry.surnames(), self.model,
+                                   self.mappings_dir, self.batch_size))
+
+    def _parallel(self, articles: Iterable[Article],
+                  executor: Executor) -> Iterator[tuple[Extraction, Reads]]:
+        """Results in input order, with a bounded number of batches in flight."""
+        window = 2 * max(1, executor.slots)
+        inflight: deque[Future] = deque()
         for batch in _batched(articles, self.batch_size):
-            docs = self.nlp.pipe([a.text for a in batch], batch_size=self.batch_size)
-            for art, doc in zip(batch, docs):
-                ex = extract(doc, art, self.gaz, self.lex, self.registry.surnames())
-                yield self.registry.resolve(ex, self.known)
+            inflight.append(self._job(executor, batch))
+            if len(inflight) > window:
+                yield from inflight.popleft().result()
+        while inflight:
+            yield from inflight.popleft().result()
 
     def build(self, inputs: Iterable[str], store: KGStore, *, force: bool = False,
               progress: Callable[[Iterable[T]], Iterable[T]] | None = None,
-              on_problem: Callable[[Problem], None] | None = None) -> BuildReport:
+              on_problem: Callable[[Problem], None] | None = None,
+              executor: Executor | None = None, keep_ids: bool = True) -> BuildReport:
         report = BuildReport()
-        have = {} if force else store.content_hashes()
         self.registry.seed(store.person_names())
         seen: set[str] = set()
+        article_iri = self.mapper.m.article_iri
+
+        def problem(p: Problem) -> None:
+            report.problems.append(p)
+            if on_problem:
+                on_problem(p)
 
         def todo() -> Iterator[Article]:
             items = read_articles(inputs)
             for item in (progress(items) if progress else items):
                 if isinstance(item, Problem):
-                    report.problems.append(item)
-                    if on_problem:
-                        on_problem(item)
+                    problem(item)
                 elif item.identifier in seen:
-                    p = Problem(item.source or item.identifier,
-                                f"duplicate article identifier {item.identifier!r}; skipped")
-                    report.problems.append(p)
-                    if on_problem:
-                        on_problem(p)
-                elif have.get(item.identifier) == item.content_hash:
-                    seen.add(item.identifier)
-                    report.unchanged.append(item.identifier)
+                    problem(Problem(item.source or item.identifier,
+                                    f"duplicate article identifier {item.identifier!r}; skipped"))
                 else:
                     seen.add(item.identifier)
-                    yield item
+                    if not force and store.content_hash(article_iri(item.identifier)) == item.content_hash:
+                        report.n_unchanged += 1
+                        if keep_ids:
+                            report.unchanged.append(item.identifier)
+                    else:
+                        yield item
 
-        for ex in self.extractions(todo()):
-            graph, mine, shared = self.mapper.quads(ex)
-            store.replace_article(graph, mine, shared)
-            report.built.append(ex.article.identifier)
-            report.triples += len(mine) + len(shared)
+        own = None
+        if executor is None and self.processes > 1:
+            executor = own = ProcessPool(self.processes, self.model, self.mappings_dir)
+        start = self.reextracted
+        try:
+            with store.loader() as loader:
+                for ex in self.extractions(todo(), executor):
+                    graph, mine, shared = self.mapper.quads(ex)
+                    loader.put(graph, mine, shared)
+                    report.n_built += 1
+                    if keep_ids:
+                        report.built.append(ex.article.identifier)
+                    report.triples += len(mine) + len(shared)
+        finally:
+            if own is not None:
+                own.close()
+        report.reextracted = self.reextracted - start
         store.flush()
         return report
 

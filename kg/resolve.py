@@ -33,6 +33,11 @@ class Registry:
         """Surname skeleton -> the one person it names (ambiguous ones left out)."""
         return {k: next(iter(v)) for k, v in self.by_surname.items() if len(v) == 1}
 
+    def surname_owner(self, key: str) -> str | None:
+        """``surnames().get(key)`` without building the whole mapping."""
+        owners = self.by_surname.get(key, ())
+        return next(iter(owners)) if len(owners) == 1 else None
+
     def canonical(self, name: str) -> str:
         sk = skeleton(name)
         if sk in self.full:
