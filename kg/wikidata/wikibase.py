@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import date
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
 
 from ..rdf import DEFAULT_BASE, mapping as rdf_mapping
 from ..store import KGStore
@@ -123,5 +123,6 @@ def write(out, subjects: list[Subject], retrieved: date, base: str = DEFAULT_BAS
           mapping: WikidataMapping | None = None) -> None:
     """The view as Turtle on the binary file ``out``."""
     view = View(base, mapping)
-    triples = [q.triple for q in view.quads(subjects, retrieved)]
-    serialize(triples, out, RdfFormat.TURTLE, prefixes=view.prefixes)
+    grouped = Store()  # dumping from a store writes each subject's triples together
+    grouped.extend(view.quads(subjects, retrieved))
+    grouped.dump(out, RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=view.prefixes)
