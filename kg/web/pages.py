@@ -148,12 +148,14 @@ def _name(term, summaries: dict[NamedNode, Summary]) -> Value:
         return Value(term.value, None, note, len(term.value) > LONG_LITERAL)
     if isinstance(term, BlankNode):
         return Value(f"_:{term.value}")
-    s = summaries.get(term)
-    if s is None or not (s.label or s.types):
-        return Value(curie(term), href(term), term.value if curie(term) != term.value else None)
+    s = summaries.get(term) or Summary()
     kind = _kind(s.types)
-    text = s.label or (f"{kind}: {_clip(s.evidence)}" if s.evidence else term.value)
-    return Value(text, href(term), kind if s.label else term.value)
+    if s.label:
+        return Value(s.label, href(term), kind)
+    if s.evidence:  # a fact is named by its sentence
+        return Value(f"{kind or 'Fact'}: {_clip(s.evidence)}", href(term), term.value)
+    text = curie(term)
+    return Value(text, href(term), kind or (term.value if text != term.value else None))
 
 
 def _kind(types: list[NamedNode]) -> str | None:
@@ -215,7 +217,6 @@ def _page(desc: Description, rest: str) -> dict:
     return {
         "iri": desc.iri.value,
         "title": label or (f"{kind}: {_clip(evidence, 80)}" if evidence else f"{kind} {rest}"),
-        "kind": kind,
         "types": [Value(curie(t), href(t), t.value) for t in types],
         "same_as": [Value(v.value, href(v)) for p in vocab.same_as for v in desc.values(p)],
         "evidence": evidence,
@@ -244,9 +245,10 @@ def security_headers(resp: Response) -> Response:
 
 @bp.get("/")
 def index():
-    local = base_path(_mapping().base)
+    base = _mapping().base
+    local = base_path(base)
     return render_template(
-        "index.html", examples=_examples(), browse=_browse(), base=_mapping().base,
+        "index.html", examples=_examples(), browse=_browse(), base=base,
         local_base=request.script_root + local if local is not None else "",
         endpoint=url_for("sparql.sparql"), query=request.args.get("query"))
 
