@@ -313,8 +313,11 @@ def _see_other(rest: str) -> Response:
 
 def _not_found(iri: str) -> Response:
     if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
-        return Response(render_template("not_found.html", iri=iri), 404, mimetype="text/html")
-    return Response(f"the graph holds nothing about <{iri}>\n", 404, mimetype="text/plain")
+        resp = Response(render_template("not_found.html", iri=iri), 404, mimetype="text/html")
+    else:
+        resp = Response(f"the graph holds nothing about <{iri}>\n", 404, mimetype="text/plain")
+    resp.headers["Vary"] = "Accept"
+    return resp
 
 
 @bp.record
