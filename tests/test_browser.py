@@ -7,6 +7,7 @@ Skipped when Chromium or selenium is missing, unless ``KG_REQUIRE_BROWSER=1`` (s
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -23,9 +24,7 @@ WAIT = 20  # seconds; generous for a loaded 2-core CI machine
 
 def _require_browser() -> None:
     missing = [str(p) for p in (CHROMIUM, DRIVER) if not p.exists()]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         missing.append("selenium (pip install -e .[test])")
     if not missing:
         return
