@@ -155,8 +155,8 @@ def from_wikidata(iri: str, e: Entity, client: WikidataSearch, expected: Iterabl
         if len(good) > 1 and s in good:
             score *= AMBIGUOUS
             notes.append(f"{len(good)} candidates as good")
-        desc = norm(h.get("description") or "")
-        if desc and any(c and norm(c) in desc for c in context):
+        desc = f" {norm(h.get('description') or '')} "
+        if any(norm(c) and f" {norm(c)} " in desc for c in context):
             score += CONTEXT_BONUS
             notes.append("description fits")
         out.append(Proposal(iri, e.kind, e.label, h["id"], round(min(score, SEARCH_CAP), 2),
