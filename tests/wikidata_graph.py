@@ -9,7 +9,6 @@ from kg.store import KGStore
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "wikidata"
 BASE = "https://w3id.org/newskg/id/"
-ID = BASE
 
 
 def graph_store(path: Path | None = None) -> KGStore:

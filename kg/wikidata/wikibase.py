@@ -52,9 +52,11 @@ class View:
     def __init__(self, base: str = DEFAULT_BASE, mapping: WikidataMapping | None = None):
         self.base = rdf_mapping(base).base
         self.wm = mapping or load()
-        ns = self.wm.ns
-        self.term = lambda prefix, local: NamedNode(ns[prefix] + local)  # noqa: E731
         self.graph_name = NamedNode(self.wm.graph("wikibase", self.base))
+
+    def term(self, prefix: str, local: str) -> NamedNode:
+        """``wdt:P39`` and the like, from the namespaces of the mapping."""
+        return NamedNode(self.wm.ns[prefix] + local)
 
     @property
     def prefixes(self) -> dict[str, str]:
