@@ -4,25 +4,44 @@ Reads raw page text (``.txt``), HTML pages (``.html``/``.htm``, main text and
 metadata by trafilatura) and JSON Lines (``.jsonl``: one article per line with
 ``text`` and optional ``title``, ``url``, ``published``, ``id``), from files or
 folders. Reading is lazy: articles stream one at a time, whatever the corpus size.
+
+Bad input never stops the read: a file (or JSON line) that cannot be an article
+becomes a :class:`Problem` naming it and the reason, and reading goes on. What is
+read but doubtful (a guessed encoding, a repeated article) is logged as a warning
+on the ``kg.readers`` logger. Memory stays bounded: a file or JSON line over
+``ReadOptions.max_bytes`` is refused without being read, and an article text over
+:data:`MAX_TEXT_CHARS` is refused before the NLP sees it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from .clean import clean_page
 from .dates import find_publication, parse_date
+from .decoding import DecodeError, declared_charset, decode
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 _PUBLISHER_SUFFIX = re.compile(r"\s*(?::|\||[-–—]\s)\s*([A-Z][\w&.' ]{1,40})$")
 _ABOUT = re.compile(r"^([A-Z][\w/&.'’ ]{1,60}?)(?:['’]s [\w ]{1,30})? is (?:one of |an? |the )")
 _COPYRIGHT = re.compile(r"(?:©|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*([A-Z][\w/&.' ]{1,60})",
                         re.IGNORECASE)
+
+
+# ~30,000 words, longer than any news article: a longer text is a mis-scraped site or
+# book, and the parser's time and memory grow faster than the text
+MAX_TEXT_CHARS = 200_000
+MB = 2**20
 
 
 class ReadError(Exception):
@@ -35,6 +54,19 @@ class Problem:
     reason: str
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How files are read: the CLI's ``--max-size`` and ``--encoding``."""
+
+    max_bytes: int = 20 * MB  # one article file, or one JSON line; larger ones are refused
+    encoding: str | None = None  # for text that is not UTF-8, instead of detecting one
+
+
+def too_large(size: int, opts: ReadOptions) -> str:
+    return (f"too large ({size / MB:.1f} MB; the limit is {opts.max_bytes / MB:g} MB, "
+            "raise it with --max-size)")
+
+
 def iter_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Expand files and folders (recursively, sorted) into readable article files."""
     for item in inputs:
@@ -45,17 +77,25 @@ def iter_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                     yield sub
         elif path.is_file():
             yield path
+        elif path.exists():
+            raise ReadError(f"{path}: not a regular file")
         else:
             raise ReadError(f"{path}: no such file or folder")
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise ReadError(f"{path}: binary file, not text")
+def _decode(where: str, data: bytes, opts: ReadOptions, declared: str | None = None) -> str:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ReadError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        return decode(data, where, encoding=opts.encoding, declared=declared)
+    except DecodeError as err:
+        raise ReadError(f"{where}: {err}") from None
+
+
+def _read_whole(path: Path, opts: ReadOptions) -> bytes:
+    """A one-article file's bytes; a file over the limit is refused unread."""
+    size = path.stat().st_size
+    if size > opts.max_bytes:
+        raise ReadError(f"{path}: {too_large(size, opts)}")
+    return path.read_bytes()
 
 
 def _publisher(title: str | None, footer: str) -> str | None:
@@ -83,6 +123,9 @@ def article_from_text(identifier: str, raw: str, *, title: str | None = None,
     page = clean_page(raw)
     if not page.text.strip():
         raise ReadError(f"{source or identifier}: no article text found")
+    if len(page.text) > MAX_TEXT_CHARS:
+        raise ReadError(f"{source or identifier}: article text too long ({len(page.text):,} "
+                        f"characters; the limit is {MAX_TEXT_CHARS:,}): split it into articles")
     found = find_publication(page.text, page.header_lines)
     return Article(
         identifier=identifier,
@@ -98,14 +141,16 @@ def article_from_text(identifier: str, raw: str, *, title: str | None = None,
     )
 
 
-def read_text(path: Path) -> Iterator["Article"]:
-    yield article_from_text(path.name, _decode(path, path.read_bytes()), source=str(path))
+def read_text(path: Path, opts: ReadOptions) -> Iterator["Article"]:
+    raw = _decode(str(path), _read_whole(path, opts), opts)
+    yield article_from_text(path.name, raw, source=str(path))
 
 
-def read_html(path: Path) -> Iterator["Article"]:
+def read_html(path: Path, opts: ReadOptions) -> Iterator["Article"]:
     import trafilatura
 
-    html = _decode(path, path.read_bytes())
+    data = _read_whole(path, opts)
+    html = _decode(str(path), data, opts, declared_charset(data))
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                       favor_precision=True)
     if doc is None or not (doc.text or "").strip():
@@ -115,26 +160,58 @@ def read_html(path: Path) -> Iterator["Article"]:
         url=doc.url, publisher=doc.sitename, source=str(path))
 
 
-def read_jsonl(path: Path) -> Iterator["Article"]:
+def _lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | int]]:
+    """(line number, bytes) per line; a line over ``limit`` bytes comes as its size
+    instead, skipped in bounded chunks, never held whole."""
+    lineno = 0
+    while data := fh.readline(limit + 1):
+        lineno += 1
+        if len(data) <= limit or data.endswith(b"\n"):
+            yield lineno, data
+            continue
+        size = len(data)
+        while (chunk := fh.readline(MB)) and not chunk.endswith(b"\n"):
+            size += len(chunk)
+        yield lineno, size + len(chunk)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _field(rec: dict, key: str) -> str | None:
+    """A string field of a JSON record; lone UTF-16 surrogates ("\\ud83d" alone, from a
+    cut emoji) cannot be stored or hashed, so they become U+FFFD."""
+    value = rec.get(key)
+    if value is None:
+        return None
+    return _SURROGATE.sub("\ufffd", value if isinstance(value, str) else str(value))
+
+
+def read_jsonl(path: Path, opts: ReadOptions) -> Iterator["Article"]:
     with open(path, "rb") as fh:
-        for lineno, data in enumerate(fh, 1):
+        for lineno, data in _lines(fh, opts.max_bytes):
             where = f"{path}:{lineno}"
+            if isinstance(data, int):
+                yield Problem(where, too_large(data, opts))  # type: ignore[misc]
+                continue
             if not data.strip():
                 continue
             try:
-                rec = json.loads(_decode(path, data))
-            except (json.JSONDecodeError, ReadError) as err:
+                rec = json.loads(_decode(where, data, opts))
+            except ReadError as err:
+                yield Problem(where, str(err).split(": ", 1)[-1])  # type: ignore[misc]
+                continue
+            except (json.JSONDecodeError, RecursionError) as err:
                 yield Problem(where, f"not a JSON object ({err})")  # type: ignore[misc]
                 continue
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                 yield Problem(where, 'no "text" field')  # type: ignore[misc]
                 continue
-            ident = str(rec.get("id") or f"{path.name}:{lineno}")
             try:
                 yield article_from_text(
-                    ident, rec["text"], title=rec.get("title"),
-                    published=parse_date(rec.get("published")), url=rec.get("url"),
-                    publisher=rec.get("publisher"), source=where)
+                    _field(rec, "id") or f"{path.name}:{lineno}", _field(rec, "text") or "",
+                    title=_field(rec, "title"), published=parse_date(_field(rec, "published")),
+                    url=_field(rec, "url"), publisher=_field(rec, "publisher"), source=where)
             except ReadError as err:
                 yield Problem(where, str(err).split(": ", 1)[-1])  # type: ignore[misc]
 
@@ -142,27 +219,47 @@ def read_jsonl(path: Path) -> Iterator["Article"]:
 READERS = {"text": read_text, "html": read_html, "jsonl": read_jsonl}
 
 
-def read_articles(inputs: Iterable[str | os.PathLike[str]]) -> Iterator["Article | Problem"]:
+def read_articles(inputs: Iterable[str | os.PathLike[str]],
+                  opts: ReadOptions = ReadOptions()) -> Iterator["Article | Problem"]:
     """Every article of the inputs, or a Problem naming the file and the reason.
 
-    A bad file never stops the others: callers report Problems and go on.
+    A bad file never stops the others: callers report Problems and go on. An article
+    whose text was already read (the same file given twice, a saved copy, a syndicated
+    story) is skipped with a warning, so that its facts are not counted twice.
     """
+    first: dict[bytes, str] = {}  # digest of each text read -> where it was read
+    for item in _read_inputs(inputs, opts):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        digest = hashlib.blake2b(item.text.encode("utf-8"), digest_size=16).digest()
+        where = item.source or item.identifier
+        if digest in first:
+            log.warning("%s: same text as %s; skipped", where,
+                        "read before" if first[digest] == where else first[digest])
+            continue
+        first[digest] = where
+        yield item
+
+
+def _read_inputs(inputs: Iterable[str | os.PathLike[str]],
+                 opts: ReadOptions) -> Iterator["Article | Problem"]:
     # inputs one at a time: a missing input used to end the whole read, so the good
     # inputs after it were never read
     for item in inputs:
         try:
             files = list(iter_files([item]))
-        except ReadError:
-            yield Problem(str(item), "no such file or folder")
+        except ReadError as err:
+            yield Problem(str(item), str(err).split(": ", 1)[-1])
             continue
-        yield from _read_files(files)
+        yield from _read_files(files, opts)
 
 
-def _read_files(files: list[Path]) -> Iterator["Article | Problem"]:
+def _read_files(files: list[Path], opts: ReadOptions) -> Iterator["Article | Problem"]:
     for path in files:
         kind = SUFFIXES.get(path.suffix.lower(), "text")
         try:
-            yield from READERS[kind](path)
+            yield from READERS[kind](path, opts)
         except ReadError as err:
             yield Problem(str(path), str(err).split(": ", 1)[-1])
         except OSError as err:

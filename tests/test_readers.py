@@ -125,16 +125,17 @@ def test_jsonl_fields_and_bad_lines(tmp_path):
 
 # ---------------------------------------------------------------- problems
 
-def test_non_utf8_file_is_a_problem_and_others_still_read(tmp_path):
+def test_non_utf8_file_is_read_with_a_warning_and_others_still_read(tmp_path, caplog):
     write(tmp_path / "a_good.txt", STRIKE)
-    bad = write(tmp_path / "b_latin1.txt", "Protesters gathered in Minsk on Sunday, caf\xe9 owners said.\n"
+    odd = write(tmp_path / "b_latin1.txt", "Protesters gathered in Minsk on Sunday, caf\xe9 owners said.\n"
                 .encode("latin-1"))
     write(tmp_path / "c_good.txt", PROTEST)
     items = list(read_articles([tmp_path]))
-    [prob] = problems(items)
-    assert prob.source == str(bad)
-    assert "UTF-8" in prob.reason
-    assert [a.identifier for a in articles(items)] == ["a_good.txt", "c_good.txt"]
+    assert problems(items) == []
+    assert [a.identifier for a in articles(items)] == ["a_good.txt", "b_latin1.txt", "c_good.txt"]
+    assert "café owners" in articles(items)[1].text
+    [warning] = caplog.messages
+    assert warning.startswith(f"{odd}: not UTF-8; read as cp1252")
 
 
 def test_empty_file_is_a_problem(tmp_path):

@@ -19,13 +19,13 @@ def evidence(doc: Doc, start_char: int, end_char: int, method: str,
     first = doc.char_span(start_char, max(start_char + 1, end_char), alignment_mode="expand")
     if first is None or not len(first):
         return Evidence(doc.text[start_char:end_char], start_char, end_char, method, confidence)
-    s = first[0].sent.start_char
-    e = first[-1].sent.end_char
-    while s < e and doc.text[s].isspace():
-        s += 1
-    while e > s and doc.text[e - 1].isspace():
-        e -= 1
-    return Evidence(doc.text[s:e], s, e, method, confidence)
+    # the sentences' own text, not doc.text: Doc.text joins every token of the article
+    # anew on each access, which made long articles quadratic
+    sents = doc[first[0].sent.start:first[-1].sent.end]
+    text = sents.text
+    body = text.strip()
+    s = sents.start_char + len(text) - len(text.lstrip())
+    return Evidence(body, s, s + len(body), method, confidence)
 
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:
