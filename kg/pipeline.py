@@ -32,7 +32,7 @@ from .gazetteer import load as load_gazetteer
 from .lexicon import Lexicon, lexicon
 from .nlp import pipeline
 from .rdf import DEFAULT_BASE, Mapper, mapping
-from .readers import Problem, read_articles
+from .readers import Problem, ReadOptions, read_articles
 from .records import Article, Extraction
 from .resolve import Registry
 from .store import KGStore
@@ -171,6 +171,7 @@ class Builder:
     mappings_dir: str | None = None
     batch_size: int = 32
     processes: int = 1
+    reading: ReadOptions = ReadOptions()  # size limit and fallback encoding of input files
 
     def __post_init__(self) -> None:
         self.gaz = load_gazetteer(self.mappings_dir)
@@ -230,7 +231,7 @@ class Builder:
                 on_problem(p)
 
         def todo() -> Iterator[Article]:
-            items = read_articles(inputs)
+            items = read_articles(inputs, self.reading)
             for item in (progress(items) if progress else items):
                 if isinstance(item, Problem):
                     problem(item)
