@@ -194,27 +194,19 @@ class Builder:
                                              self.registry.surnames):
                     yield self.registry.resolve(ex, self.known)
             return
-        for ex, reads in self._parallel(articles, executor):
+        ahead = _InOrder(lambda batch: self._job(executor, batch),
+                         _batched(articles, self.batch_size), 2 * max(1, executor.slots))
+        for ex, reads in ahead:
             if any(self.registry.surname_owner(k) != v for k, v in reads.items()):
                 self.reextracted += 1
-                [(ex, _)] = self._job(executor, [ex.article]).result()
+                again = self._job(executor, [ex.article])
+                ahead.fill()  # the workers go on with later batches while this one waits
+                [(ex, _)] = again.result()
             yield self.registry.resolve(ex, self.known)
 
     def _job(self, executor: Executor, articles: list[Article]) -> Future:
         return executor.submit(Job(articles, self.registry.surnames(), self.model,
                                    self.mappings_dir, self.batch_size))
-
-    def _parallel(self, articles: Iterable[Article],
-                  executor: Executor) -> Iterator[tuple[Extraction, Reads]]:
-        """Results in input order, with a bounded number of batches in flight."""
-        window = 2 * max(1, executor.slots)
-        inflight: deque[Future] = deque()
-        for batch in _batched(articles, self.batch_size):
-            inflight.append(self._job(executor, batch))
-            if len(inflight) > window:
-                yield from inflight.popleft().result()
-        while inflight:
-            yield from inflight.popleft().result()
 
     def build(self, inputs: Iterable[str], store: KGStore, *, force: bool = False,
               progress: Callable[[Iterable[T]], Iterable[T]] | None = None,
@@ -266,6 +258,33 @@ class Builder:
         report.reextracted = self.reextracted - start
         store.flush()
         return report
+
+
+class _InOrder:
+    """Batches submitted ahead (at most ``window`` in flight), results in input order.
+
+    A batch is submitted only when one is taken, after the parent has resolved the
+    one before, so the surnames it carries are as fresh as the window allows."""
+
+    def __init__(self, submit: Callable[[list[Article]], Future], batches: Iterator[list[Article]],
+                 window: int):
+        self.submit = submit
+        self.batches = batches
+        self.window = window
+        self.inflight: deque[Future] = deque()
+
+    def fill(self) -> None:
+        while len(self.inflight) < self.window:
+            batch = next(self.batches, None)
+            if batch is None:
+                return
+            self.inflight.append(self.submit(batch))
+
+    def __iter__(self) -> Iterator[tuple[Extraction, Reads]]:
+        self.fill()
+        while self.inflight:
+            yield from self.inflight.popleft().result()
+            self.fill()
 
 
 def _batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
