@@ -1,7 +1,8 @@
 """Server settings: one frozen object, from keyword arguments or ``KG_*`` variables.
 
 Every limit has a default that keeps a public endpoint safe (read-only, bounded
-queries, no federation); operators loosen them explicitly.
+queries, no federation); operators loosen them explicitly. Each field ``name`` is
+read from the environment variable ``KG_NAME`` (``KG_QUERY_TIMEOUT=10``).
 """
 from __future__ import annotations
 
@@ -14,16 +15,29 @@ from ..rdf import DEFAULT_BASE
 @dataclass(frozen=True)
 class Settings:
     base_iri: str = DEFAULT_BASE
-    #: seconds a query may run before it is stopped (HTTP 503)
+    #: seconds a query may run, from dispatch to its last byte, before it is stopped (HTTP 503)
     query_timeout: float = 30.0
-    #: most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one response carries
-    max_results: int = 100_000
+    #: largest serialised query result (bytes); a larger one is refused (HTTP 422)
+    max_result_bytes: int = 50_000_000
     #: bearer token that enables SPARQL Update and Graph Store writes; None = read-only
     write_token: str | None = None
     #: endpoint IRIs a query may reach with SERVICE; empty = federation disabled
     allow_service: tuple[str, ...] = ()
-    #: largest request body accepted (bytes)
+    #: largest request body accepted without the write token (bytes; HTTP 413 beyond)
     max_request_bytes: int = 1_000_000
+    #: largest request body accepted with the write token (uploads to the Graph Store)
+    max_upload_bytes: int = 200_000_000
+    #: query worker processes; 0 = two per CPU core (a stuck query blocks only its worker)
+    query_workers: int = 0
+    #: address-space limit of each query worker (bytes); 0 = none
+    worker_memory: int = 4_000_000_000
+    #: seconds the dataset statistics (VoID, service description) may take to compute
+    stats_timeout: float = 300.0
+
+    @property
+    def workers(self) -> int:
+        """The number of query worker processes to run."""
+        return self.query_workers or 2 * (os.cpu_count() or 1)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -39,7 +53,10 @@ class Settings:
             elif f.type in ("float", float):
                 values[f.name] = float(raw)
             elif f.type in ("int", int):
-                values[f.name] = int(raw)
+                values[f.name] = int(float(raw))
             else:
                 values[f.name] = raw or None
-        return replace(cls(**values), **{k: v for k, v in overrides.items() if v is not None})
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        if isinstance(overrides.get("allow_service"), str):
+            overrides["allow_service"] = tuple(overrides["allow_service"].replace(",", " ").split())
+        return replace(cls(**values), **overrides)

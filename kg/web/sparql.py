@@ -1,71 +1,176 @@
-"""The SPARQL 1.1 endpoint at ``/sparql``, evaluated and serialised by Oxigraph.
+"""The SPARQL 1.1 Protocol at ``/sparql``: queries, updates and the service description.
 
-GET and POST queries, results as JSON, XML, CSV or TSV (SELECT/ASK) and RDF
-formats (graphs), chosen by ``Accept`` or a ``format`` parameter.
+Queries come by GET (``?query=``), by POST form, or by POST with the query as an
+``application/sparql-query`` body; ``default-graph-uri`` and ``named-graph-uri``
+set the dataset (without them the default graph is the union of all graphs and
+every graph is queryable with GRAPH). Oxigraph evaluates and serialises (see
+:mod:`kg.web.engine`); this module only reads the request, negotiates the format
+and turns the engine's outcome into a response. Updates (POST form ``update=`` or
+an ``application/sparql-update`` body) need the write token. ``GET /sparql`` with
+no query answers the service description.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from collections.abc import Callable
 
-from .context import store
+from flask import Blueprint, Response, current_app, request
+from pyoxigraph import NamedNode
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .context import engine, write
+from .description import described, service_description
+from .engine import Outcome, QueryJob, readable
+from .federation import Refused, check_service
+from .formats import GRAPHS, RESULTS
+from .responses import READ_CORS, accept, plain, preflight, write_refusal
 
 bp = Blueprint("sparql", __name__)
 
-RESULTS = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
-}
-GRAPHS = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-}
-SHORT = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-         "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
-         "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+DATASET = ("default-graph-uri", "named-graph-uri")
+#: seconds the health check waits for a worker to answer ``ASK {}``
+HEALTH_TIMEOUT = 5.0
 
 
+class ProtocolError(Exception):
+    """A request the protocol does not allow; carries the HTTP status."""
 
-def _choose(accept: str, options: dict, fmt: str | None) -> str | None:
-    if fmt:
-        mime = SHORT.get(fmt, fmt)
-        return mime if mime in options else None
-    best = request.accept_mimetypes.best_match(list(options)) if accept else None
-    return best or next(iter(options))
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@bp.errorhandler(ProtocolError)
+def _protocol_error(err: ProtocolError):
+    return plain(err.status, str(err))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(err):
+    limit = request.max_content_length
+    return plain(413, f"the request body is larger than this endpoint accepts ({limit} bytes)")
+
+
+def answer(outcome: Outcome) -> Response:
+    """The engine's outcome as a response: the spooled body with its length, or a message."""
+    if outcome.status != 200:
+        return plain(outcome.status, outcome.message)
+    response = Response(outcome.body.body(), 200, content_type=outcome.mime,
+                        headers={**READ_CORS, "Vary": "Accept"})
+    response.content_length = outcome.body.size
+    return response
+
+
+def _body_text() -> str:
+    try:
+        return request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not UTF-8") from None
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"give '{name}' once, not {len(values)} times")
+    return values[0] if values else None
+
+
+def _graphs(params, name: str) -> tuple[str, ...]:
+    iris = tuple(params.getlist(name))
+    for iri in iris:
+        try:
+            NamedNode(iri)
+        except ValueError:
+            raise ProtocolError(400, f"{name} is not an absolute IRI: {iri!r}") from None
+    return iris
+
+
+def _read_request() -> tuple[str | None, str | None, object]:
+    """(query, update, parameters) of a protocol request, whatever way it came."""
+    if request.method == "GET":
+        if "update" in request.args:
+            raise ProtocolError(400, "an update must be sent with POST")
+        return _one(request.args.getlist("query"), "query"), None, request.args
+    mimetype = request.mimetype
+    if mimetype == QUERY_BODY:
+        _nothing_in_url()
+        return _body_text(), None, request.args
+    if mimetype in FORMS:
+        if _authorised_writer():
+            request.max_content_length = current_app.extensions["kg.settings"].max_upload_bytes
+        params = request.values  # the form, plus any dataset parameters in the URL
+        query, update = _one(params.getlist("query"), "query"), _one(params.getlist("update"), "update")
+        if query is not None and update is not None:
+            raise ProtocolError(400, "send either 'query' or 'update', not both")
+        return query, update, params
+    raise ProtocolError(415, f"POST a form ({FORMS[0]}) or a {QUERY_BODY} / {UPDATE_BODY} body, "
+                             f"not {mimetype or 'a body without Content-Type'}")
+
+
+def _nothing_in_url() -> None:
+    if "query" in request.args or "update" in request.args:
+        raise ProtocolError(400, f"a {request.mimetype} body carries the operation; do not also pass one in the URL")
+
+
+def _authorised_writer() -> bool:
+    return "Authorization" in request.headers and write_refusal() is None
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def sparql():
+    if request.method == "OPTIONS":
+        return preflight("GET, POST, OPTIONS")
+    if request.method == "POST" and request.mimetype == UPDATE_BODY:
+        _nothing_in_url()
+        return _update(_body_text)  # read only once the token allows the larger body
+    query, update, params = _read_request()
+    if update is not None:
+        return _update(lambda: update)
+    if query is None:
+        if request.method == "GET" and not any(k in request.args for k in DATASET):
+            return described(service_description)
+        raise ProtocolError(400, "missing 'query' parameter")
+    name = params.get("format")
+    results, graphs = RESULTS.choose(accept(), name), GRAPHS.choose(accept(), name)
+    if results is None and graphs is None:
+        wanted = f"format={name}" if name else f"Accept: {request.headers.get('Accept')}"
+        return plain(406, f"no format fits {wanted}; for SELECT/ASK: {RESULTS.describe()}; "
+                          f"for CONSTRUCT/DESCRIBE: {GRAPHS.describe()}")
+    dataset = any(k in params for k in DATASET)
+    return answer(engine().run(QueryJob(
+        query,
+        results.mime if results else None,
+        graphs.mime if graphs else None,
+        _graphs(params, "default-graph-uri") if dataset else None,
+        _graphs(params, "named-graph-uri") if dataset else None)))
+
+
+def _update(read: Callable[[], str]) -> Response:
+    refusal = write_refusal()
+    if refusal is not None:
+        return refusal
+    text = read()
+    if any(k in request.values for k in ("using-graph-uri", "using-named-graph-uri")):
+        return plain(400, "using-graph-uri and using-named-graph-uri are not supported; "
+                          "write USING / USING NAMED in the update")
+    settings = current_app.extensions["kg.settings"]
+    try:
+        check_service(text, settings.allow_service, update=True)
+        write(lambda store: store.update(text))
+    except SyntaxError as err:
+        return plain(400, f"malformed update: {readable(err)}")
+    except Refused as err:
+        return plain(400, str(err))
+    except OSError as err:
+        return plain(500, f"update failed: {readable(err)}")
+    return Response(status=204)
 
 
 @bp.get("/health")
 def health():
-    return jsonify(status="ok", quads=len(store()))
-
-
-@bp.route("/sparql", methods=["GET", "POST"])
-def sparql():
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        query = request.get_data(as_text=True)
-    else:
-        query = request.values.get("query")
-    if not query:
-        return Response("missing 'query' parameter\n", 400, mimetype="text/plain")
-    try:
-        result = store().query(query)
-    except SyntaxError as err:
-        return Response(f"malformed query: {err}\n", 400, mimetype="text/plain")
-    fmt = request.values.get("format")
-    accept = request.headers.get("Accept", "")
-    if isinstance(result, (QuerySolutions, QueryBoolean)):
-        mime = _choose(accept, RESULTS, fmt)
-        if mime is None:
-            return Response("no acceptable result format\n", 406, mimetype="text/plain")
-        body = result.serialize(format=RESULTS[mime])
-    else:
-        mime = _choose(accept, GRAPHS, fmt)
-        if mime is None:
-            return Response("no acceptable graph format\n", 406, mimetype="text/plain")
-        body = result.serialize(format=GRAPHS[mime])
-    return Response(body, 200, mimetype=mime, headers={"Access-Control-Allow-Origin": "*"})
+    """200 while a query worker answers ``ASK {}``; 503 (with the reason) when none does."""
+    probe = engine().run(QueryJob("ASK {}", RESULTS.formats[0].mime, None, timeout=HEALTH_TIMEOUT))
+    status = "ok" if probe.status == 200 else "unavailable"
+    body = {"status": status, **engine().status(), **({"reason": probe.message} if probe.message else {})}
+    return body, 200 if probe.status == 200 else 503
