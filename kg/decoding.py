@@ -12,9 +12,10 @@ Windows-1252 / Latin-1 (Western) and pages cut mid-character. The policy, in ord
 6. the encoding the user named (``--encoding``) is used;
 7. otherwise the encoding is detected (charset-normalizer) and used with a warning
    that names it. Single-byte code pages often read a mostly-Latin text equally
-   well; when the best readings differ, the one in :data:`PREFERRED` wins (with a
-   warning naming the others), and when none of them is preferred the file is
-   refused, with a hint to name the encoding, rather than built with wrong letters.
+   well (a mostly-English text with one accented name); when the best readings
+   differ, the one in :data:`PREFERRED` wins (with a warning naming the others), and
+   when none of them is preferred the file is refused, with a hint to name the
+   encoding, rather than built with wrong letters.
 """
 from __future__ import annotations
 
@@ -63,14 +64,14 @@ def decode(data: bytes, where: str, *, encoding: str | None = None,
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return str(m)
+                return data.decode(codec)
             except UnicodeDecodeError as err:
                 raise DecodeError(f"broken {codec.upper()} text ({err.reason} at byte {err.start})") from None
     for sig, kind in _SIGNATURES.items():
         if data.startswith(sig):
-            raise DecodeError(f"binary file ({kind}), not text")
+            raise DecodeError(f"binary data ({kind}), not text")
     if b"\x00" in data[:_SNIFF]:
-        raise DecodeError("binary file, not text")
+        raise DecodeError("binary data, not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -100,19 +101,24 @@ def _detected(data: bytes, where: str) -> str:
     if not matches:
         raise DecodeError("not UTF-8 text, nor any encoding that could be recognised; "
                           "convert it to UTF-8, or name its encoding with --encoding")
-    best = min(m.chaos for m in matches)
-    tied = [m for m in matches if m.chaos <= best + 0.005]
-    readings = {str(m) for m in tied}
-    names = [m.encoding for m in tied]
-    if len(readings) == 1:
-        log.warning("%s: not UTF-8; read as %s (detected)", where, names[0])
+    # the best readings: least mess, then most like a language (Hebrew read as Cyrillic
+    # is no messier, but reads like no language)
+    least = [m for m in matches if m.chaos <= min(m.chaos for m in matches) + 0.005]
+    tied = [m for m in least if m.coherence >= max(m.coherence for m in least) - 0.01]
+    rank = {codec: i for i, codec in enumerate(PREFERRED)}
+
+    def name(m) -> str:  # the likeliest of the code pages giving this reading
+        return min(m.could_be_from_charset, key=lambda c: rank.get(c, len(rank)))
+
+    if len({str(m) for m in tied}) == 1:
+        log.warning("%s: not UTF-8; read as %s (detected)", where, name(tied[0]))
         return str(tied[0])
-    for codec in PREFERRED:
-        for m in tied:
-            if codec in m.could_be_from_charset:
-                others = ", ".join(n for n in names if n != m.encoding)
-                log.warning("%s: not UTF-8; read as %s (detected; %s would read some letters "
-                            "differently: check the names, or use --encoding)", where, codec, others)
-                return str(m)
-    raise DecodeError(f"not UTF-8, and its encoding is ambiguous ({', '.join(names)} read it "
-                      "differently); name it with --encoding")
+    preferred = [m for m in tied if name(m) in rank]
+    if not preferred:
+        raise DecodeError(f"not UTF-8, and its encoding is ambiguous ({', '.join(map(name, tied))} "
+                          "read it differently); name it with --encoding")
+    chosen = min(preferred, key=lambda m: rank[name(m)])
+    log.warning("%s: not UTF-8; read as %s (detected; %s would read some letters differently: "
+                "check the names, or use --encoding)", where, name(chosen),
+                ", ".join(name(m) for m in tied if m is not chosen))
+    return str(chosen)

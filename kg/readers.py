@@ -63,7 +63,7 @@ class ReadOptions:
 
 
 def too_large(size: int, opts: ReadOptions) -> str:
-    return (f"too large ({size / MB:.1f} MB; the limit is {opts.max_bytes / MB:g} MB, "
+    return (f"too large ({size / MB:.1f} MB; the limit is {opts.max_bytes / MB:.3g} MB, "
             "raise it with --max-size)")
 
 

@@ -64,7 +64,7 @@ def test_build_with_one_broken_file(runner, tmp_path):
     store = tmp_path / "store"
     res = runner.invoke(main, ["build", str(corpus), "--store", str(store), "-q"])
     assert res.exit_code != 0
-    assert f"error: {bad}: binary file (a PDF document)" in res.stderr
+    assert f"error: {bad}: binary data (a PDF document), not text" in res.stderr
     assert "2 article(s)" in res.stderr and "1 failed" in res.stderr
     q = runner.invoke(main, ["query", COUNT, "--store", str(store), "--format", "csv"])
     assert q.exit_code == 0, q.output
