@@ -6,6 +6,7 @@
     kg validate [FILE]                           check a graph against the SHACL shapes
     kg explain FILE                              show what one article yields, and why
     kg serve                                     serve the SPARQL endpoint
+    kg push URL [--protocol gsp|update]          send the graphs to another SPARQL store
     kg wikibase                                  materialise the Wikibase-shaped view in the store
     kg link [--apply]                            propose Wikidata ids for unlinked entities
 """
@@ -66,8 +67,14 @@ def main() -> None:
               help="Largest article file (or JSON line) read, in MB; larger ones are refused.")
 @click.option("--encoding", callback=lambda ctx, param, name: _codec(name),
               help="Encoding of input text that is not UTF-8 (e.g. cp1251), instead of detecting it.")
+@click.option("-j", "--processes", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Worker processes for parsing and extraction (0: one per core).")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Parse on a Dask cluster: its scheduler address (tcp://host:8786), or 'local' "
+                   "for a local cluster of --processes workers. Needs the `distributed` extra.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, output, store_path, base_iri, model, force, max_size, encoding, quiet) -> None:
+def build(inputs, output, store_path, base_iri, model, force, max_size, encoding, processes,
+          cluster, quiet) -> None:
     """Read articles (.txt page text, .html, .jsonl; files or folders) into the graph.
 
     A file that cannot be read is reported (error: FILE: reason) and the others are
@@ -81,27 +88,40 @@ def build(inputs, output, store_path, base_iri, model, force, max_size, encoding
     """
     from tqdm import tqdm
 
-    from .pipeline import Builder
+    from .pipeline import Builder, default_processes
     from .readers import MB, ReadOptions
 
     fmt = format_for(output) if output else None
     store = KGStore(None if output else store_path)
-    builder = Builder(model=model, base=base_iri, reading=ReadOptions(int(max_size * MB), encoding))
+    processes = processes or default_processes()
+    builder = Builder(model=model, base=base_iri, reading=ReadOptions(int(max_size * MB), encoding),
+                      processes=processes)
+    executor = None
+    if cluster:
+        from .distributed import DaskExecutor
+
+        try:
+            executor = DaskExecutor(cluster, workers=processes)
+        except (RuntimeError, OSError) as err:
+            raise click.ClickException(f"cannot use the Dask cluster {cluster}: {err}") from None
     try:
         with _echo_warnings() as warned:
             report = builder.build(
-                inputs, store, force=force,
+                inputs, store, force=force, executor=executor, keep_ids=False,
                 progress=None if quiet else (lambda it: tqdm(it, desc="articles", unit="art", file=sys.stderr)),
                 on_problem=lambda p: click.echo(f"error: {p.source}: {p.reason}", err=True))
     except KeyboardInterrupt:
         click.echo("interrupted: the articles written so far are kept; run the same command "
                    "again to build the rest", err=True)
         sys.exit(130)
+    finally:
+        if executor is not None:
+            executor.close()
     if output:
         with open(output, "wb") as fh:
             store.export(fh, fmt, prefixes=builder.mapper.m.prefixes)
     where = output or store_path
-    click.echo(f"built {len(report.built)} article(s), {len(report.unchanged)} unchanged, "
+    click.echo(f"built {report.n_built} article(s), {report.n_unchanged} unchanged, "
                f"{len(report.problems)} failed, {warned.count} warning(s); "
                f"{report.triples} triples -> {where}", err=True)
     if not report.ok:
@@ -217,18 +237,36 @@ def explain(file, model) -> None:
 
 @main.command()
 @store_option
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: all).")
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=int, default=None,
+              help="Query worker processes [$KG_QUERY_WORKERS; default: two per CPU core].")
+@click.option("--threads", type=int, default=None, help="Request threads [default: four per query worker].")
+@click.option("--timeout", type=float, default=None, help="Seconds a query may run [$KG_QUERY_TIMEOUT; default: 30].")
 @base_option
-def serve(store_path, host, port, base_iri) -> None:
-    """Serve the store: SPARQL endpoint at /sparql, a query page at /."""
-    from waitress import serve as run
+def serve(store_path, host, port, workers, threads, timeout, base_iri) -> None:
+    """Serve the store over HTTP with waitress: SPARQL 1.1 at /sparql, a query page at /.
 
+    \b
+    Also: /store (Graph Store Protocol), /export, /.well-known/void, /health.
+    Read-only unless KG_WRITE_TOKEN is set: then SPARQL Update and Graph Store
+    writes are accepted with 'Authorization: Bearer <token>'. Other limits come
+    from the environment: KG_MAX_RESULT_BYTES, KG_MAX_REQUEST_BYTES,
+    KG_MAX_UPLOAD_BYTES, KG_ALLOW_SERVICE (endpoints SERVICE may call),
+    KG_RESULT_CACHE_BYTES, KG_WORKER_MEMORY, KG_STATS_TIMEOUT (README: "The SPARQL
+    endpoint").
+    """
+    from .store import StoreError
     from .web import create_app
+    from .web.serving import serve as run
 
-    app = create_app(store_path=store_path, base_iri=base_iri)
-    click.echo(f"SPARQL endpoint: http://{host}:{port}/sparql  (query page: http://{host}:{port}/)", err=True)
-    run(app, host=host, port=port, threads=8, ident="newskg")
+    if not Path(store_path).is_dir():
+        raise click.ClickException(f"no store at {store_path}; run `kg build INPUT... --store {store_path}` first")
+    try:
+        app = create_app(store_path=store_path, base_iri=base_iri, query_workers=workers, query_timeout=timeout)
+    except (StoreError, RuntimeError) as err:
+        raise click.ClickException(str(err)) from None
+    run(app, host, port, threads)
 
 
 @main.command()
@@ -277,6 +315,26 @@ def link(store_path, base_iri, offline, do_apply, min_confidence) -> None:
     else:
         click.echo(f"{len(found)} proposal(s); * = at or above {min_confidence}, written with --apply",
                    err=True)
+
+
+@main.command()
+@click.argument("url")
+@store_option
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: Graph Store Protocol, one PUT URL?graph=IRI per graph (URL: the graph store "
+                   "endpoint, e.g. http://host:7878/store); update: SPARQL Update DROP + INSERT DATA "
+                   "(URL: the update endpoint, e.g. http://host:7878/update).")
+def push(url, store_path, protocol) -> None:
+    """Send every graph of the store to another SPARQL 1.1 store at URL, replacing
+    the remote graphs of the same names. User and password may be given in the URL."""
+    from .push import PushError, push as send
+
+    try:
+        report = send(_open(store_path), url, protocol)
+    except PushError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"pushed {report.graphs} graph(s), {report.triples} triples in {report.requests} "
+               f"request(s)", err=True)
 
 
 def _open(store_path: str) -> KGStore:

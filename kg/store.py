@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
 
 DEFAULT_STORE = "kgstore"
 NKG = "https://w3id.org/newskg/ontology#"
@@ -166,18 +166,16 @@ class KGStore:
                prefixes: dict[str, str] | None = None) -> None:
         """Write the whole graph (or one named graph) to a binary file object.
 
-        Triple formats get the union of all graphs (each triple once); dataset
+        Triple formats get the union of all graphs (a triple held by two graphs would
+        come twice, which readers merge; builds never store one twice); dataset
         formats keep the named graphs.
         """
         if graph is not None:
             self.store.dump(out, fmt, from_graph=graph, prefixes=prefixes)
         elif fmt in DATASET_FORMATS:
             self.store.dump(out, fmt, prefixes=prefixes)
-        else:
-            union = Store()
-            union.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
-                              for t in self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
-            union.dump(out, fmt, from_graph=DefaultGraph(), prefixes=prefixes)
+        else:  # streamed as the query yields the triples: no copy of the union in memory
+            serialize(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), out, fmt, prefixes=prefixes)
 
 
 class ArticleLoader:

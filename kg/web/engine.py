@@ -22,7 +22,8 @@ checkpoint no worker holds any more is deleted.
 
 An in-memory store (tests, embedding in a Python program) cannot be shared with
 other processes: :class:`InProcessEngine` evaluates in the calling thread, without
-a hard time limit.
+a hard time limit. Either engine may sit behind :class:`CachingEngine`, which
+replays answers to repeated queries until the next write.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ import atexit
 import os
 import pickle
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -39,6 +41,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -202,6 +205,16 @@ class QueryJob:
         except Exception as err:  # noqa: BLE001
             return 500, "", f"query failed: {readable(err)}"
         return 200, table[mime].content_type, ""
+
+
+@dataclass(frozen=True)
+class ProbeJob:
+    """A health check: the worker answers and its store answers ``ASK {}``."""
+    timeout: float | None = None
+
+    def run(self, store: Store, out, limits: Limits) -> tuple[int, str, str]:
+        out.write(b"true" if store.query("ASK {}") else b"false")
+        return 200, "text/plain", ""
 
 
 # ---------------------------------------------------------------- engines
@@ -467,6 +480,72 @@ def worker_main() -> None:
         sender.finish(status, mime, message)
 
 
+#: functions whose value changes from one evaluation to the next: such answers are not replayed
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+class CachingEngine:
+    """Replays the answers to repeated queries while the store does not change.
+
+    A public endpoint sees the same queries again and again (the query page's
+    examples, dashboards that poll). Answers up to ``largest`` bytes are kept, least
+    recently used first out, up to ``capacity`` bytes in all; every write empties the
+    cache. Queries that call NOW(), RAND(), UUID(), STRUUID() or BNODE() are always
+    evaluated.
+    """
+
+    def __init__(self, inner: Engine, capacity: int, largest: int = SPOOL_MEMORY):
+        self.inner, self.capacity, self.largest = inner, capacity, largest
+        self._entries: OrderedDict[QueryJob, tuple[str, bytes]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    @property
+    def generation(self) -> int:
+        return self.inner.generation
+
+    def run(self, job: Job) -> Outcome:
+        if not isinstance(job, QueryJob) or _VOLATILE.search(job.query):
+            return self.inner.run(job)
+        with self._lock:
+            entry = self._entries.get(job)
+            if entry is not None:
+                self._entries.move_to_end(job)
+                self.hits += 1
+        if entry is not None:
+            spool = Spool()
+            spool.write(entry[1])
+            return Outcome(200, entry[0], "", spool)
+        outcome = self.inner.run(job)
+        body = outcome.body.body() if outcome.status == 200 and outcome.body.size <= self.largest else None
+        if isinstance(body, bytes):
+            self._keep(job, outcome.mime, body)
+        return outcome
+
+    def _keep(self, job: QueryJob, mime: str, body: bytes) -> None:
+        with self._lock:
+            if job in self._entries:
+                return
+            self._entries[job] = (mime, body)
+            self._size += len(body)
+            while self._size > self.capacity and self._entries:
+                _, (_, old) = self._entries.popitem(last=False)
+                self._size -= len(old)
+
+    def refresh(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+        self.inner.refresh()
+
+    def status(self) -> dict:
+        return {**self.inner.status(), "cached_answers": len(self._entries), "cache_hits": self.hits}
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def start_engine(kg_store, settings: Settings, own_folder: bool) -> Engine:
     """The engine for ``kg_store`` (a :class:`kg.store.KGStore`).
 
@@ -475,9 +554,10 @@ def start_engine(kg_store, settings: Settings, own_folder: bool) -> Engine:
     checkpoints of the open store otherwise, since someone may write to it.
     """
     if kg_store.path is None:
-        return InProcessEngine(kg_store.store, settings)
-    reads_folder = own_folder and settings.write_token is None
-    pool = WorkerPool(kg_store.path, settings, writable=None if reads_folder else kg_store.store)
-    weakref.finalize(pool, pool.close)
-    atexit.register(pool.close)
-    return pool
+        engine: Engine = InProcessEngine(kg_store.store, settings)
+    else:
+        reads_folder = own_folder and settings.write_token is None
+        engine = WorkerPool(kg_store.path, settings, writable=None if reads_folder else kg_store.store)
+        weakref.finalize(engine, engine.close)
+        atexit.register(engine.close)
+    return CachingEngine(engine, settings.result_cache_bytes) if settings.result_cache_bytes else engine

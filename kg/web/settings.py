@@ -31,6 +31,8 @@ class Settings:
     query_workers: int = 0
     #: address-space limit of each query worker (bytes); 0 = none
     worker_memory: int = 4_000_000_000
+    #: bytes of answers kept to replay repeated queries until the next write; 0 = no cache
+    result_cache_bytes: int = 64_000_000
     #: seconds the dataset statistics (VoID, service description) may take to compute
     stats_timeout: float = 300.0
 

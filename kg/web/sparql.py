@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .context import engine, write
 from .description import described, service_description
-from .engine import Outcome, QueryJob, readable
+from .engine import Outcome, ProbeJob, QueryJob, readable
 from .federation import Refused, check_service
 from .formats import GRAPHS, RESULTS
 from .responses import READ_CORS, accept, plain, preflight, write_refusal
@@ -170,7 +170,7 @@ def _update(read: Callable[[], str]) -> Response:
 @bp.get("/health")
 def health():
     """200 while a query worker answers ``ASK {}``; 503 (with the reason) when none does."""
-    probe = engine().run(QueryJob("ASK {}", RESULTS.formats[0].mime, None, timeout=HEALTH_TIMEOUT))
+    probe = engine().run(ProbeJob(HEALTH_TIMEOUT))
     status = "ok" if probe.status == 200 else "unavailable"
     body = {"status": status, **engine().status(), **({"reason": probe.message} if probe.message else {})}
     return body, 200 if probe.status == 200 else 503
