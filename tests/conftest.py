@@ -5,7 +5,9 @@ and on a fresh clone (the ../shared folder of the project workspace is optional)
 """
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +73,12 @@ def corpus_copy(tmp_path, samples_dir) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(samples_dir, dest)
     return dest
+
+
+def kg_command() -> list[str]:
+    """The installed `kg` script (as a user runs it), else `python -m kg.cli`."""
+    script = Path(sys.executable).parent / ("kg.exe" if os.name == "nt" else "kg")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
 
 
 def write(path: Path, text: str | bytes) -> Path:

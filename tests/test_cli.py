@@ -5,11 +5,10 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import sample_files, write
+from conftest import kg_command, sample_files, write
 from rdflib import DCTERMS, Dataset, Graph
 
 from kg.cli import main
@@ -153,24 +152,19 @@ def test_explain_one_sample(runner, samples_dir):
     assert all("<-" in f for f in facts), "every fact names the rule behind it"
 
 
-def _kg_command() -> list[str]:
-    script = Path(sys.executable).parent / ("kg.exe" if os.name == "nt" else "kg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
-
-
 def test_real_process_build_and_query(tmp_path):
     corpus = tmp_path / "in"
     write(corpus / "a_recall.txt", GOOD_A)
     store = tmp_path / "store"
     env = {**os.environ, "KG_STORE": str(store)}
-    for cmd in (_kg_command(), [sys.executable, "-m", "kg.cli"]):
+    for cmd in (kg_command(), [sys.executable, "-m", "kg.cli"]):
         res = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=60)
         assert res.returncode == 0 and "build" in res.stdout, (cmd, res.stderr)
-    res = subprocess.run([*_kg_command(), "build", str(corpus), "-q"], capture_output=True,
+    res = subprocess.run([*kg_command(), "build", str(corpus), "-q"], capture_output=True,
                          text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
     assert store.is_dir()
-    res = subprocess.run([*_kg_command(), "query", COUNT, "--format", "json"], capture_output=True,
+    res = subprocess.run([*kg_command(), "query", COUNT, "--format", "json"], capture_output=True,
                          text=True, env=env, timeout=60)
     assert res.returncode == 0, res.stderr
     import json
