@@ -27,6 +27,7 @@ def create_app(store_path: str | None = None, store: KGStore | None = None,
     from .engine import start_engine
 
     settings = settings or Settings.from_env()
+    overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides:
         settings = Settings.from_env({}, **{**settings.__dict__, **overrides})
     app = Flask(__name__)

@@ -5,7 +5,9 @@ DESCRIBE), and the two have different formats. A request may name a format with
 ``format=`` (a short name such as ``csv`` or a media type: handy in a browser's
 address bar) or leave it to ``Accept`` with q-values; no ``Accept`` at all gets the
 first format of the table. Names mean the natural thing for each kind of answer:
-``xml`` is SPARQL Results XML for a table and RDF/XML for a graph.
+``xml`` is SPARQL Results XML for a table and RDF/XML for a graph. The names that
+SPARQLWrapper sends (``rdf+xml``, ``json-ld``, ``n3``, answered with Turtle, which N3
+readers read) are understood too.
 """
 from __future__ import annotations
 
@@ -78,9 +80,10 @@ RESULTS = Table("a result table (SELECT or ASK)", (
     Format("text/tab-separated-values", QueryResultsFormat.TSV, ("tsv",)),
 ))
 GRAPHS = Table("a graph (CONSTRUCT or DESCRIBE)", (
-    Format("text/turtle", RdfFormat.TURTLE, ("ttl", "turtle"), ("application/x-turtle",)),
+    Format("text/turtle", RdfFormat.TURTLE, ("ttl", "turtle", "n3"), ("application/x-turtle", "text/n3")),
     Format("application/n-triples", RdfFormat.N_TRIPLES, ("nt", "ntriples"), ("text/plain",)),
-    Format("application/rdf+xml", RdfFormat.RDF_XML, ("rdf", "xml", "rdfxml"), ("application/xml", "text/xml")),
+    Format("application/rdf+xml", RdfFormat.RDF_XML, ("rdf", "xml", "rdfxml", "rdf+xml"),
+           ("application/xml", "text/xml")),
     Format("application/ld+json", RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), ("application/json",)),
     Format("application/n-quads", RdfFormat.N_QUADS, ("nq", "nquads")),
     Format("application/trig", RdfFormat.TRIG, ("trig",)),
