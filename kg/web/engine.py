@@ -154,8 +154,16 @@ class Job(Protocol):
 
 
 def readable(err: BaseException, limit: int = 300) -> str:
-    """An exception's message cut to its first line and a bounded length."""
+    """An exception's message cut to its first line and a bounded length.
+
+    Oxigraph's syntax errors list every token that could come next, character
+    classes included; the first few say enough.
+    """
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    head, sep, options = text.partition("expected one of ")
+    if sep:
+        listed = options.split(", ")
+        text = head + sep + ", ".join(listed[:8]) + (f" or {len(listed) - 8} more" if len(listed) > 8 else "")
     return text if len(text) <= limit else text[:limit] + " …"
 
 

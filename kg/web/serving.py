@@ -7,6 +7,7 @@ endpoint"), the request path costs a few hundred microseconds on top of Oxigraph
 """
 from __future__ import annotations
 
+import signal
 import sys
 
 from flask import Flask
@@ -31,6 +32,9 @@ def serve(app: Flask, host: str, port: int, threads: int | None = None) -> None:
           f"  {mode}; {settings.workers} query workers, {threads} request threads, "
           f"query timeout {settings.query_timeout:g} s, results up to {settings.max_result_bytes} bytes",
           file=sys.stderr, flush=True)
+    # SIGTERM (a service manager, `kill`) ends the server like Ctrl-C does, so the workers
+    # stop and the write checkpoints are removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run(app, host=host, port=port, threads=threads, ident="newskg", connection_limit=CONNECTION_LIMIT,
             max_request_body_size=largest_body, asyncore_use_poll=True, clear_untrusted_proxy_headers=True)
