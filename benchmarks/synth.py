@@ -2,7 +2,7 @@
 
 Each synthetic article takes the lead paragraph of one sample, then paragraphs
 drawn from that sample and the others, some with a sentence swapped in from
-elsewhere; it swaps a few gazetteer persons for others of the same gender (full
+elsewhere, some made of sentences from anywhere; it swaps a few gazetteer persons for others of the same gender (full
 names and surnames), and moves the publication date by up to two months. So the
 text reads like the corpus (the same constructions for the extractors) while names,
 dates and sentence mixes vary from article to article.
@@ -31,8 +31,8 @@ from kg.readers import read_articles  # noqa: E402
 from kg.records import Article  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "belarus2020"
-FULL = (12, 18)  # paragraphs per article: about the length of the samples (~500 words)
-SHORT = (2, 3)  # ~80 words, for the 100k-article growth point
+FULL = (9, 14)  # paragraphs per article: about the length of the samples (~500 words)
+SHORT = (2, 2)  # ~100 words: the lead and one paragraph, for the growth series up to 100k
 _SENTENCE_END = re.compile(r'(?:(?<=[.!?])|(?<=[.!?]["”]))\s+(?=["“]?[A-Z])')
 
 
@@ -93,10 +93,13 @@ def article(mat: Material, k: int, seed: int = 0, paragraphs: tuple[int, int] = 
     own = mat.paragraphs[base_i]
     lo, hi = paragraphs
     body = [own[0]]
-    for _ in range(rng.randint(lo, hi) - 1):
+    for i in range(rng.randint(lo, hi) - 1):
+        if i == 0 or rng.random() < 0.5:  # sentences from anywhere: no two articles alike
+            body.append(" ".join(rng.choice(mat.sentences) for _ in range(rng.randint(2, 4))))
+            continue
         pool = own[1:] if rng.random() < 0.6 else rng.choice(mat.paragraphs)
         para = rng.choice(pool)
-        if rng.random() < 0.3:  # swap one sentence for one from anywhere in the corpus
+        if rng.random() < 0.9:  # swap one sentence for one from anywhere in the corpus
             sents = _SENTENCE_END.split(para)
             sents[rng.randrange(len(sents))] = rng.choice(mat.sentences)
             para = " ".join(sents)
