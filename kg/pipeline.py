@@ -19,6 +19,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -135,19 +137,35 @@ class ProcessPool:
     """Worker processes on this machine, each with its own copy of the model.
 
     Processes are spawned, not forked, so a parent holding threads or a model stays
-    safe on every platform; each loads the model once when it starts."""
+    safe on every platform; each loads the model once when it starts. As with any
+    spawned pool, a script that builds with it needs the ``if __name__ == "__main__":``
+    guard."""
 
     def __init__(self, processes: int, model: str | None = None, mappings_dir: str | None = None):
         self.slots = processes
         self.pool = ProcessPoolExecutor(
             processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_resources, initargs=(model, mappings_dir))
+            initializer=_worker_start, initargs=(model, mappings_dir))
 
     def submit(self, job: Job) -> Future:
         return self.pool.submit(run_job, job)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _worker_start(model: str | None, mappings_dir: str | None) -> None:
+    """Load the resources, and end with the parent: the workers of a build killed by
+    SIGKILL were left waiting forever, each holding a model in memory."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+    _resources(model, mappings_dir)
 
 
 def default_processes() -> int:
