@@ -324,3 +324,17 @@ def test_short_load_of_concurrent_clients(url):
         sys.path.pop(0)
     report = run_load(url + "/sparql", clients=8, seconds=3)
     assert report.errors == 0 and report.requests > 50
+
+
+def test_memory_hungry_query_kills_only_its_worker(store_dir):
+    app = create_app(store_path=str(store_dir), query_workers=1, worker_memory=900_000_000, query_timeout=60,
+                     result_cache_bytes=0)
+    client = app.test_client()
+    try:
+        hungry = "SELECT (STRLEN(GROUP_CONCAT(STR(?o))) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?o }"
+        resp = client.get("/sparql", query_string={"query": hungry})
+        assert resp.status_code == 500 and "memory" in resp.get_data(as_text=True)
+        assert client.get("/sparql", query_string={"query": ASK}).status_code == 200  # a fresh worker answers
+        assert client.get("/health").get_json()["stopped_queries"] == 1
+    finally:
+        app.extensions["kg.engine"].close()
