@@ -183,6 +183,22 @@ def test_raw_errors(url, method, path, body, headers, status):
         assert got_headers["content-type"].startswith("text/plain") and b"Traceback" not in text
 
 
+def test_oversized_requests_are_refused(url):
+    assert request(url, "GET", "/sparql?query=" + "A" * 300_000)[0] == 431  # waitress's header limit
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.putrequest("POST", "/sparql")
+    conn.putheader("Content-Type", "application/sparql-query")
+    conn.putheader("Transfer-Encoding", "chunked")  # no Content-Length to check up front
+    conn.endheaders()
+    for _ in range(20):
+        conn.send(b"10000\r\n" + b"#" * 0x10000 + b"\r\n")
+    conn.send(b"0\r\n\r\n")
+    resp = conn.getresponse()
+    assert resp.status == 413 and b"1000000 bytes" in resp.read()
+    conn.close()
+
+
 def test_export_streams_over_http(url, sample_store):
     status, headers, body = request(url, "GET", "/export?format=nq")
     assert status == 200 and "attachment" in headers["content-disposition"]
