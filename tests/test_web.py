@@ -332,6 +332,13 @@ def test_graph_store_put_get_post_delete(writer):
     assert writer.delete("/store?default", headers=auth).status_code == 405
 
 
+@pytest.mark.parametrize("path", ["/store?default", "/export?format=ttl", f"/store?graph={ENTITIES}"])
+def test_head_gives_headers_only(client, path):
+    resp = client.head(path)
+    assert resp.status_code == 200 and resp.data == b""
+    assert resp.mimetype in ("text/turtle", "application/trig")
+
+
 def test_graph_store_get_default_is_the_union(client, sample_store):
     resp = client.get("/store?default", headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200

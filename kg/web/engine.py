@@ -40,7 +40,6 @@ import sys
 import tempfile
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -566,6 +565,5 @@ def start_engine(kg_store, settings: Settings, own_folder: bool) -> Engine:
     else:
         reads_folder = own_folder and settings.write_token is None
         engine = WorkerPool(kg_store.path, settings, writable=None if reads_folder else kg_store.store)
-        weakref.finalize(engine, engine.close)
-        atexit.register(engine.close)
+        atexit.register(engine.close)  # or earlier: app.extensions["kg.engine"].close()
     return CachingEngine(engine, settings.result_cache_bytes) if settings.result_cache_bytes else engine
