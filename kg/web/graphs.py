@@ -24,7 +24,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse, serialize
 from ..rdf import mapping
 from .context import store, write
 from .engine import CHUNK, readable
-from .formats import DATASETS, GRAPHS, TRIPLES, Table
+from .formats import DATASETS, GRAPHS, TRIPLES
 from .responses import READ_CORS, accept, plain, preflight, write_refusal
 
 bp = Blueprint("graphs", __name__)
