@@ -339,6 +339,13 @@ def test_head_gives_headers_only(client, path):
     assert resp.mimetype in ("text/turtle", "application/trig")
 
 
+def test_upload_over_the_limit_is_413(private_store):
+    small = create_app(store=private_store, write_token=TOKEN, max_upload_bytes=100).test_client()
+    resp = small.put("/store?graph=http://example.org/g", data="<a:a> <a:b> <a:c> .\n" * 20,
+                     content_type="application/n-triples", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert resp.status_code == 413 and resp.mimetype == "text/plain"
+
+
 def test_graph_store_get_default_is_the_union(client, sample_store):
     resp = client.get("/store?default", headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200

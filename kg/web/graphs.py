@@ -20,14 +20,18 @@ from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse, serialize
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..rdf import mapping
 from .context import store, write
 from .engine import CHUNK, readable
 from .formats import DATASETS, GRAPHS, TRIPLES
-from .responses import READ_CORS, accept, plain, preflight, write_refusal
+from .responses import (READ_CORS, Problem, accept, plain, preflight, problem_answer, too_large_answer,
+                        write_refusal)
 
 bp = Blueprint("graphs", __name__)
+bp.register_error_handler(Problem, problem_answer)
+bp.register_error_handler(RequestEntityTooLarge, too_large_answer)
 
 #: chunks the dump may run ahead of a slow client
 QUEUE_CHUNKS = 16
@@ -100,7 +104,7 @@ def _target() -> NamedNode | DefaultGraph | None:
     """The graph a request names: ``?default``, ``?graph=IRI``, ``?article=ID``, or None (all)."""
     given = [k for k in ("default", "graph", "article") if k in request.args]
     if len(given) > 1:
-        raise _Problem(400, f"name one graph, not {' and '.join(given)}")
+        raise Problem(400, f"name one graph, not {' and '.join(given)}")
     if not given:
         return None
     if given[0] == "default":
@@ -110,18 +114,7 @@ def _target() -> NamedNode | DefaultGraph | None:
     try:
         return NamedNode(request.args["graph"])
     except ValueError:
-        raise _Problem(400, f"graph is not an absolute IRI: {request.args['graph']!r}") from None
-
-
-class _Problem(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-@bp.errorhandler(_Problem)
-def _problem(err: _Problem):
-    return plain(err.status, str(err))
+        raise Problem(400, f"graph is not an absolute IRI: {request.args['graph']!r}") from None
 
 
 def _download(target, download: bool) -> Response:
@@ -162,15 +155,15 @@ def _upload(target) -> list:
     """The request body parsed with the format its Content-Type names."""
     fmt = RdfFormat.from_media_type(request.mimetype) if request.mimetype else None
     if fmt is None:
-        raise _Problem(415, f"send RDF with a Content-Type among: {GRAPHS.describe()}")
+        raise Problem(415, f"send RDF with a Content-Type among: {GRAPHS.describe()}")
     if target is not None and fmt.supports_datasets and fmt != RdfFormat.JSON_LD:
-        raise _Problem(415, f"a graph takes a triple format; {fmt.name} carries named graphs "
+        raise Problem(415, f"a graph takes a triple format; {fmt.name} carries named graphs "
                             "(POST it to /store without ?graph)")
     try:
         return list(parse(request.get_data(cache=False), fmt, base_iri=request.base_url,
                           without_named_graphs=target is not None))
     except SyntaxError as err:
-        raise _Problem(400, f"the body is not valid {fmt.name}: {readable(err)}") from None
+        raise Problem(400, f"the body is not valid {fmt.name}: {readable(err)}") from None
 
 
 def _insert_data(triples: list, graph: NamedNode | None) -> str:

@@ -9,6 +9,24 @@ from flask import Response, current_app, request
 READ_CORS = {"Access-Control-Allow-Origin": "*"}
 
 
+class Problem(Exception):
+    """A request this server will not answer as asked; its status and reason go to the client."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def problem_answer(err: Problem) -> Response:
+    """The error handler each blueprint registers for :class:`Problem`."""
+    return plain(err.status, str(err))
+
+
+def too_large_answer(err) -> Response:
+    """The error handler for a body over ``max_content_length`` (plain text, with the limit)."""
+    return plain(413, f"the request body is larger than this endpoint accepts ({request.max_content_length} bytes)")
+
+
 def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A short text/plain answer, for errors and refusals (never a traceback)."""
     return Response(message.rstrip("\n") + "\n", status, content_type="text/plain; charset=utf-8",

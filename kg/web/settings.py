@@ -51,7 +51,7 @@ class Settings:
             if raw is None:
                 continue
             if f.name == "allow_service":
-                values[f.name] = tuple(s for s in raw.replace(",", " ").split() if s)
+                values[f.name] = _words(raw)
             elif f.type in ("float", float):
                 values[f.name] = float(raw)
             elif f.type in ("int", int):
@@ -60,5 +60,10 @@ class Settings:
                 values[f.name] = raw or None
         overrides = {k: v for k, v in overrides.items() if v is not None}
         if isinstance(overrides.get("allow_service"), str):
-            overrides["allow_service"] = tuple(overrides["allow_service"].replace(",", " ").split())
+            overrides["allow_service"] = _words(overrides["allow_service"])
         return replace(cls(**values), **overrides)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A list given as one string, separated by spaces or commas."""
+    return tuple(text.replace(",", " ").split())

@@ -22,9 +22,12 @@ from .description import described, service_description
 from .engine import Outcome, ProbeJob, QueryJob, readable
 from .federation import Refused, check_service
 from .formats import GRAPHS, RESULTS
-from .responses import READ_CORS, accept, plain, preflight, write_refusal
+from .responses import (READ_CORS, Problem, accept, plain, preflight, problem_answer, too_large_answer,
+                        write_refusal)
 
 bp = Blueprint("sparql", __name__)
+bp.register_error_handler(Problem, problem_answer)
+bp.register_error_handler(RequestEntityTooLarge, too_large_answer)
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 QUERY_BODY = "application/sparql-query"
@@ -32,25 +35,6 @@ UPDATE_BODY = "application/sparql-update"
 DATASET = ("default-graph-uri", "named-graph-uri")
 #: seconds the health check waits for a worker to answer ``ASK {}``
 HEALTH_TIMEOUT = 5.0
-
-
-class ProtocolError(Exception):
-    """A request the protocol does not allow; carries the HTTP status."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-@bp.errorhandler(ProtocolError)
-def _protocol_error(err: ProtocolError):
-    return plain(err.status, str(err))
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(err):
-    limit = request.max_content_length
-    return plain(413, f"the request body is larger than this endpoint accepts ({limit} bytes)")
 
 
 def answer(outcome: Outcome) -> Response:
@@ -67,12 +51,12 @@ def _body_text() -> str:
     try:
         return request.get_data(cache=False).decode("utf-8")
     except UnicodeDecodeError:
-        raise ProtocolError(400, "the request body is not UTF-8") from None
+        raise Problem(400, "the request body is not UTF-8") from None
 
 
 def _one(values: list[str], name: str) -> str | None:
     if len(values) > 1:
-        raise ProtocolError(400, f"give '{name}' once, not {len(values)} times")
+        raise Problem(400, f"give '{name}' once, not {len(values)} times")
     return values[0] if values else None
 
 
@@ -82,7 +66,7 @@ def _graphs(params, name: str) -> tuple[str, ...]:
         try:
             NamedNode(iri)
         except ValueError:
-            raise ProtocolError(400, f"{name} is not an absolute IRI: {iri!r}") from None
+            raise Problem(400, f"{name} is not an absolute IRI: {iri!r}") from None
     return iris
 
 
@@ -90,7 +74,7 @@ def _read_request() -> tuple[str | None, str | None, object]:
     """(query, update, parameters) of a protocol request, whatever way it came."""
     if request.method == "GET":
         if "update" in request.args:
-            raise ProtocolError(400, "an update must be sent with POST")
+            raise Problem(400, "an update must be sent with POST")
         return _one(request.args.getlist("query"), "query"), None, request.args
     mimetype = request.mimetype
     if mimetype == QUERY_BODY:
@@ -102,15 +86,15 @@ def _read_request() -> tuple[str | None, str | None, object]:
         params = request.values  # the form, plus any dataset parameters in the URL
         query, update = _one(params.getlist("query"), "query"), _one(params.getlist("update"), "update")
         if query is not None and update is not None:
-            raise ProtocolError(400, "send either 'query' or 'update', not both")
+            raise Problem(400, "send either 'query' or 'update', not both")
         return query, update, params
-    raise ProtocolError(415, f"POST a form ({FORMS[0]}) or a {QUERY_BODY} / {UPDATE_BODY} body, "
+    raise Problem(415, f"POST a form ({FORMS[0]}) or a {QUERY_BODY} / {UPDATE_BODY} body, "
                              f"not {mimetype or 'a body without Content-Type'}")
 
 
 def _nothing_in_url() -> None:
     if "query" in request.args or "update" in request.args:
-        raise ProtocolError(400, f"a {request.mimetype} body carries the operation; do not also pass one in the URL")
+        raise Problem(400, f"a {request.mimetype} body carries the operation; do not also pass one in the URL")
 
 
 def _authorised_writer() -> bool:
@@ -130,7 +114,7 @@ def sparql():
     if query is None:
         if request.method == "GET" and not any(k in request.args for k in DATASET):
             return described(service_description)
-        raise ProtocolError(400, "missing 'query' parameter")
+        raise Problem(400, "missing 'query' parameter")
     name = params.get("format")
     results, graphs = RESULTS.choose(accept(), name), GRAPHS.choose(accept(), name)
     if results is None and graphs is None:
