@@ -145,7 +145,7 @@ class ProcessPool:
         self.slots = processes
         self.pool = ProcessPoolExecutor(
             processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_start, initargs=(model, mappings_dir))
+            initializer=_worker_start, initargs=(model, mappings_dir, os.getpid()))
 
     def submit(self, job: Job) -> Future:
         return self.pool.submit(run_job, job)
@@ -154,10 +154,10 @@ class ProcessPool:
         self.pool.shutdown(cancel_futures=True)
 
 
-def _worker_start(model: str | None, mappings_dir: str | None) -> None:
+def _worker_start(model: str | None, mappings_dir: str | None, parent: int) -> None:
     """Load the resources, and end with the parent: the workers of a build killed by
-    SIGKILL were left waiting forever, each holding a model in memory."""
-    parent = os.getppid()
+    SIGKILL were left waiting forever, each holding a model in memory. (The parent's
+    pid is handed over: it may be dead already when a worker starts.)"""
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -89,8 +89,8 @@ def reference(corpora: list[Path], root: Path) -> list[tuple[Graphs, Path]]:
 class Build:
     """A `kg build` process whose progress (tqdm's count on stderr) can be awaited."""
 
-    def __init__(self, corpus: Path, store: Path):
-        self.proc = subprocess.Popen([*kg_command(), "build", str(corpus), "--store", str(store)],
+    def __init__(self, corpus: Path, store: Path, *options: str):
+        self.proc = subprocess.Popen([*kg_command(), "build", str(corpus), "--store", str(store), *options],
                                      stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
         self.err = b""
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -217,3 +217,38 @@ def test_a_store_being_built_is_refused_to_other_processes(world, tmp_path):
     finally:
         build.kill()
     assert_consistent(on_disk(store), [world["after_first"]])
+
+
+def _children(pid: int) -> set[int]:
+    """Live (not zombie) child processes of ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_worker_processes_end_with_a_killed_build(world, tmp_path):
+    build = Build(world["first"], tmp_path / "store", "--processes", "2")
+    build.wait_for(1)
+    end = time.monotonic() + 60
+    while len(workers := _children(build.proc.pid)) < 3:  # two workers and the resource tracker
+        assert build.proc.poll() is None and time.monotonic() < end, workers
+        time.sleep(0.05)
+    build.kill()
+    end = time.monotonic() + 30
+    while any(_alive(w) for w in workers):
+        assert time.monotonic() < end, f"workers outlived the killed build: {workers}"
+        time.sleep(0.2)
