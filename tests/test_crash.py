@@ -197,6 +197,18 @@ def test_killed_rebuild_keeps_each_article_old_or_new_and_a_rerun_completes(worl
     assert on_disk(store) == world["after_second"]
 
 
+def test_ctrl_c_keeps_complete_articles_and_says_so(world, tmp_path):
+    store = tmp_path / "store"
+    build = Build(world["first"], store)
+    build.wait_for(33)
+    build.proc.send_signal(signal.SIGINT)
+    assert build.proc.wait(timeout=60) == 130
+    build.reader.join(timeout=10)
+    assert "interrupted: the articles written so far are kept" in build.err.decode()
+    assert "Traceback" not in build.err.decode()
+    assert assert_consistent(on_disk(store), [world["after_first"]]) < world["n"]
+
+
 # ---------------------------------------------------------------- two processes, one store
 
 def test_a_store_being_built_is_refused_to_other_processes(world, tmp_path):
