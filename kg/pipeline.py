@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
+from pyoxigraph import NamedNode
+
 from .extract import extract
 from .gazetteer import Gazetteer
 from .gazetteer import load as load_gazetteer
@@ -232,7 +234,7 @@ class Builder:
               executor: Executor | None = None, keep_ids: bool = True) -> BuildReport:
         report = BuildReport()
         self.registry.seed(store.person_names())
-        seen: set[str] = set()
+        seen: dict[NamedNode, str] = {}  # article graph -> identifier, for this build
         article_iri = self.mapper.m.article_iri
 
         def problem(p: Problem) -> None:
@@ -245,12 +247,18 @@ class Builder:
             for item in (progress(items) if progress else items):
                 if isinstance(item, Problem):
                     problem(item)
-                elif item.identifier in seen:
+                elif other := seen.get(iri := article_iri(item.identifier)) or _other_owner(
+                        store, iri, item.identifier):
+                    # never replace another article's graph: identifiers that differ only in
+                    # punctuation ("2020/08/10", "2020-08-10") mint one graph IRI
                     problem(Problem(item.source or item.identifier,
-                                    f"duplicate article identifier {item.identifier!r}; skipped"))
+                                    f"duplicate article identifier {item.identifier!r}; skipped"
+                                    if other == item.identifier else
+                                    f"identifier {item.identifier!r} gives the same graph IRI as article "
+                                    f"{other!r}; skipped (give it another id)"))
                 else:
-                    seen.add(item.identifier)
-                    if not force and store.content_hash(article_iri(item.identifier)) == item.content_hash:
+                    seen[iri] = item.identifier
+                    if not force and store.content_hash(iri) == item.content_hash:
                         report.n_unchanged += 1
                         if keep_ids:
                             report.unchanged.append(item.identifier)
@@ -303,6 +311,12 @@ class _InOrder:
         while self.inflight:
             yield from self.inflight.popleft().result()
             self.fill()
+
+
+def _other_owner(store: KGStore, graph: NamedNode, identifier: str) -> str | None:
+    """The identifier of another article the store holds in ``graph``, if any."""
+    stored = store.article_identifier(graph)
+    return stored if stored not in (None, identifier) else None
 
 
 def _batched(items: Iterable[T], n: int) -> Iterator[list[T]]:

@@ -19,6 +19,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serial
 DEFAULT_STORE = "kgstore"
 NKG = "https://w3id.org/newskg/ontology#"
 CONTENT_HASH = NamedNode(NKG + "contentHash")
+IDENTIFIER = NamedNode("http://purl.org/dc/terms/identifier")
 
 FORMATS = {
     "ttl": RdfFormat.TURTLE, "turtle": RdfFormat.TURTLE,
@@ -144,6 +145,12 @@ class KGStore:
 
         A point lookup, so an incremental build need not hold every hash in memory."""
         for q in self.store.quads_for_pattern(graph, CONTENT_HASH, None, graph):
+            return q.object.value
+        return None
+
+    def article_identifier(self, graph: NamedNode) -> str | None:
+        """The identifier of the article a graph holds (None: no such graph); a point lookup."""
+        for q in self.store.quads_for_pattern(graph, IDENTIFIER, None, graph):
             return q.object.value
         return None
 

@@ -6,14 +6,16 @@ All texts here are written for these tests; large files are generated into tmp_p
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from conftest import NKG, sample_files, write
 
 from kg.cli import main
@@ -40,8 +42,21 @@ The three said they would back further sanctions against officials in Minsk.
 """
 
 
-def kg(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
+@dataclass(frozen=True)
+class Ran:
+    exit_code: int
+    stderr: str
+
+
+def kg(*args: object) -> Ran:
+    """`kg ARGS...` in process. Only the outcome is kept: the traceback of sys.exit(1)
+    holds the command's frames, which keep its store open in this process until the
+    cycle they form is collected."""
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    ran = Ran(res.exit_code, res.stderr)
+    del res
+    gc.collect()
+    return ran
 
 
 def store_quads(path: Path) -> set[str]:
@@ -304,6 +319,25 @@ def test_two_articles_with_one_name_the_second_is_refused(seeded, tmp_path):
     assert res.exit_code == 1
     assert f"error: {two}: duplicate article identifier 'report.txt'; skipped" in res.stderr
     assert "Tractor Works" in stored_texts(store)["report.txt"]
+    assert_kept(store, before)
+
+
+def test_identifiers_that_mint_one_graph_never_replace_each_other(seeded, tmp_path):
+    """"2020/08/10" and "2020-08-10" give one graph IRI: the second is refused, in the
+    same build or a later one, instead of silently replacing the first."""
+    store, before = seeded
+    feed = write(tmp_path / "feed.jsonl", json.dumps({"id": "minsk/2020/08/10", "text": STRIKE}) + "\n"
+                 + json.dumps({"id": "minsk-2020-08-10", "text": STUDENTS}) + "\n")
+    res = kg("build", feed, "--store", store, "-q")
+    assert res.exit_code == 1
+    assert (f"error: {feed}:2: identifier 'minsk-2020-08-10' gives the same graph IRI as article "
+            "'minsk/2020/08/10'; skipped (give it another id)") in res.stderr
+    later = write(tmp_path / "later.jsonl", json.dumps({"id": "minsk 2020 08 10", "text": STUDENTS}) + "\n")
+    res = kg("build", later, "--store", store, "-q")
+    assert res.exit_code == 1
+    assert f"error: {later}:1: identifier 'minsk 2020 08 10' gives the same graph IRI" in res.stderr
+    texts = stored_texts(store)
+    assert "Tractor Works" in texts["minsk/2020/08/10"] and "minsk-2020-08-10" not in texts
     assert_kept(store, before)
 
 
