@@ -8,7 +8,8 @@ is writing is refused with a message naming the other process.
 
 The store is never opened while the build writes it (undefined behaviour in RocksDB);
 the build's progress on stderr says when to strike. ``KG_CRASH_ROUNDS=N`` repeats each
-kill N times at random moments (a fault-injection campaign outside the suite).
+kill N times at random moments (a fault-injection campaign outside the suite);
+``KG_CRASH_PROCESSES=2`` runs those builds with worker processes.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from kg.store import KGStore
 
 pytestmark = pytest.mark.slow
 ROUNDS = int(os.environ.get("KG_CRASH_ROUNDS", "1"))
+# KG_CRASH_PROCESSES=2: the killed builds and their reruns parse in worker processes
+WORKERS = ("--processes", os.environ.get("KG_CRASH_PROCESSES", "1"))
 COPIES = 4  # x 12 samples: a build long enough to strike in the middle
 ARTICLE = NKG + "Article"
 
@@ -138,7 +141,7 @@ def assert_consistent(state: Graphs, versions: list[Graphs]) -> int:
 
 
 def rerun(corpus: Path, store: Path) -> str:
-    return Build(corpus, store).finish()
+    return Build(corpus, store, *WORKERS).finish()
 
 
 def strike(build: Build, n: int) -> None:
@@ -172,7 +175,7 @@ def world(tmp_path_factory):
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_killed_first_build_leaves_a_consistent_store_and_a_rerun_completes(world, tmp_path, round_):
     store = tmp_path / "store"
-    strike(Build(world["first"], store), world["n"])
+    strike(Build(world["first"], store, *WORKERS), world["n"])
     present = assert_consistent(on_disk(store), [world["after_first"]])
     print(f"killed with {present} of {world['n']} articles in the store")  # campaign figures (-rP)
     out = rerun(world["first"], store)
@@ -184,7 +187,7 @@ def test_killed_first_build_leaves_a_consistent_store_and_a_rerun_completes(worl
 def test_killed_rebuild_keeps_each_article_old_or_new_and_a_rerun_completes(world, tmp_path, round_):
     store = tmp_path / "store"
     shutil.copytree(world["first_store"], store)  # the first edition, complete
-    strike(Build(world["second"], store), world["n"])  # every article changed: replaced one by one
+    strike(Build(world["second"], store, *WORKERS), world["n"])  # every article changed: replaced one by one
     state = on_disk(store)
     assert_consistent(state, [world["after_first"], world["after_second"]])
     replaced = sum(1 for g, qs in state.items()

@@ -17,7 +17,8 @@ from pyoxigraph import NamedNode
 
 from kg.clean import clean_page
 from kg.decoding import DecodeError, decode
-from kg.readers import MAX_TEXT_CHARS, ReadError, article_from_text
+from kg.readers import MAX_TEXT_CHARS, Problem, ReadError, article_from_text, read_articles
+from kg.records import Article
 from kg.store import KGStore
 
 NKG_CONTENT = NamedNode("https://w3id.org/newskg/ontology#content")
@@ -96,6 +97,21 @@ def test_any_bytes_decode_or_are_refused_clearly(text, codec):
         return
     assert isinstance(back, str)
     codecs.encode(back, "utf-8")  # storable: no lone surrogates
+
+
+@settings(SETTINGS, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=3000), page.map(lambda t: t.encode("utf-8", "replace")),
+                      page.map(lambda t: t.encode("cp1251", "replace"))),
+       suffix=st.sampled_from([".txt", ".html", ".jsonl"]))
+def test_any_file_is_articles_or_problems_naming_it(tmp_path, data, suffix):
+    path = tmp_path / f"any{suffix}"
+    path.write_bytes(data if suffix != ".jsonl" else data + b"\n" + data[::-1])
+    for item in read_articles([path]):
+        if isinstance(item, Problem):
+            assert item.source.startswith(str(path)) and item.reason
+        else:
+            assert isinstance(item, Article) and item.text.strip()
+            codecs.encode(item.text, "utf-8")
 
 
 @pytest.fixture(scope="module")
