@@ -168,6 +168,17 @@ def test_cp1251_and_latin1_are_read_with_a_warning_naming_the_encoding(seeded, t
     assert_kept(store, before)
 
 
+def test_an_html_page_in_its_declared_charset_is_read_without_a_warning(tmp_path):
+    head, *paras = CYRILLIC.strip().splitlines()
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+            f"<title>{head}</title></head><body><article><h1>{head}</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>")
+    path = write(tmp_path / "in" / "zavod.html", page.encode("cp1251"))
+    res = kg("build", path, "--store", tmp_path / "store", "-q")
+    assert res.exit_code == 0 and "warning:" not in res.stderr, res.stderr
+    assert "Сотни рабочих Минского тракторного завода" in stored_texts(tmp_path / "store")["zavod.html"]
+
+
 def test_broken_utf8_bytes_are_replaced_and_byte_order_marks_honoured(tmp_path):
     cut = STRIKE.replace("Tractor Works", "Tractor Works (МТЗ)").encode("utf-8")
     cut = cut.replace("З".encode("utf-8"), "З".encode("utf-8")[:1])  # a character cut in two
