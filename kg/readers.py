@@ -193,7 +193,7 @@ def _lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | int]]:
         yield lineno, size + len(chunk)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _field(rec: dict, key: str) -> str | None:
@@ -282,3 +282,5 @@ def _read_files(files: list[Path], opts: ReadOptions) -> Iterator["Article | Pro
             yield Problem(str(path), str(err).split(": ", 1)[-1])
         except OSError as err:
             yield Problem(str(path), err.strerror or str(err))
+        except Exception as err:  # noqa: BLE001 - a bug met by one file must not end the build
+            yield Problem(str(path), f"could not be read ({type(err).__name__}: {err})")

@@ -151,6 +151,24 @@ def test_a_store_that_is_not_a_store_is_refused_untouched(tmp_path):
     assert res.exit_code != 0 and "no store at" in res.stderr
 
 
+def test_an_unexpected_failure_on_one_file_does_not_end_the_build(seeded, tmp_path, monkeypatch):
+    import trafilatura
+
+    def choke(html: str, **_):
+        raise RuntimeError("parser gave up")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", choke)
+    store, before = seeded
+    page = write(tmp_path / "in" / "a_page.html", SCRIPTED_PAGE)
+    write(tmp_path / "in" / "b_strike.txt", STRIKE)
+    res = kg("build", tmp_path / "in", "--store", store, "-q")
+    assert res.exit_code == 1
+    assert f"error: {page}: could not be read (RuntimeError: parser gave up)" in res.stderr
+    assert "built 1 article(s), 0 unchanged, 1 failed" in res.stderr
+    assert "b_strike.txt" in stored_texts(store)
+    assert_kept(store, before)
+
+
 # ---------------------------------------------------------------- encodings
 
 def test_cp1251_and_latin1_are_read_with_a_warning_naming_the_encoding(seeded, tmp_path):
