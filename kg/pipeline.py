@@ -17,6 +17,7 @@ moment (rare: it takes a new person named in an article still in flight).
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import os
 import threading
@@ -42,6 +43,7 @@ from .resolve import Registry
 from .store import KGStore
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # surname skeleton -> the value the extractor saw for it (None: not a known surname)
 Reads = dict[str, "str | None"]
@@ -258,10 +260,15 @@ class Builder:
                                     f"{other!r}; skipped (give it another id)"))
                 else:
                     seen[iri] = item.identifier
-                    if not force and store.content_hash(iri) == item.content_hash:
+                    stored = store.content_hash(iri)
+                    if not force and stored == item.content_hash:
                         report.n_unchanged += 1
                         if keep_ids:
                             report.unchanged.append(item.identifier)
+                    elif stored is None and (twin := store.article_with_hash(item.content_hash)):
+                        # the reader skips repeats within a build; this one was stored before
+                        log.warning("%s: same text as article %r in the store; skipped",
+                                    item.source or item.identifier, twin)
                     else:
                         yield item
 

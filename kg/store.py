@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
 
 DEFAULT_STORE = "kgstore"
 NKG = "https://w3id.org/newskg/ontology#"
@@ -152,6 +152,12 @@ class KGStore:
         """The identifier of the article a graph holds (None: no such graph); a point lookup."""
         for q in self.store.quads_for_pattern(graph, IDENTIFIER, None, graph):
             return q.object.value
+        return None
+
+    def article_with_hash(self, content_hash: str) -> str | None:
+        """The identifier of a stored article with this content hash, if any (an index lookup)."""
+        for q in self.store.quads_for_pattern(None, CONTENT_HASH, Literal(content_hash), None):
+            return self.article_identifier(q.graph_name)
         return None
 
     def content_hashes(self) -> dict[str, str]:

@@ -340,6 +340,17 @@ def test_the_same_article_twice_is_built_once(seeded, tmp_path):
     assert_kept(store, before)
 
 
+def test_an_article_already_stored_under_another_name_is_not_built_again(seeded, tmp_path):
+    store, before = seeded
+    sample = sample_files()[0]
+    copy = write(tmp_path / "later" / "saved_again.txt", sample.read_bytes())
+    res = kg("build", copy, "--store", store, "-q")
+    assert res.exit_code == 0, res.stderr
+    assert f"warning: {copy}: same text as article {sample.name!r} in the store; skipped" in res.stderr
+    assert "built 0 article(s)" in res.stderr
+    assert store_quads(store) == before
+
+
 def test_two_articles_with_one_name_the_second_is_refused(seeded, tmp_path):
     store, before = seeded
     one = write(tmp_path / "desk1" / "report.txt", STRIKE)
