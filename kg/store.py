@@ -205,7 +205,11 @@ class ArticleLoader:
     that writes land in stream order.
 
     Use as a context manager, or call :meth:`flush` at the end: articles still
-    queued are not in the store until then.
+    queued are not in the store until then. Leaving the context normally after a bulk
+    write also compacts the store: each batch lands as its own set of overlapping
+    files, and until RocksDB merges them a scan reads them all (measured: an
+    aggregate over all events took 95 ms on a 1,000-article store as loaded, 62 ms
+    once compacted, like a store made by one ``bulk_load``).
     """
 
     def __init__(self, store: KGStore, max_quads: int = 250_000):
@@ -214,6 +218,7 @@ class ArticleLoader:
         self.kg = store
         self.max_quads = max_quads
         self.queue: list[Quad] = []
+        self.ingested = 0  # bulk writes made
         self.queued: set[NamedNode] = set()
 
     def put(self, graph: NamedNode, article_quads: Iterable[Quad],
@@ -233,11 +238,14 @@ class ArticleLoader:
         """Write the queued articles (one atomic ingestion)."""
         if self.queue:
             self.kg.store.bulk_extend(self.queue)
+            self.ingested += 1
             self.queue = []
             self.queued = set()
 
     def __enter__(self) -> "ArticleLoader":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         self.flush()  # queued articles are complete: keep them even if the build failed
+        if exc_type is None and self.ingested:
+            self.kg.store.optimize()
