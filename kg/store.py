@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -75,6 +76,58 @@ def _lock_holder(path: Path) -> int | None:
     return None
 
 
+READERS_LOCK = "newskg.readers"
+#: this process's locks on stores' readers files: folder -> [open file, exclusive?, users]
+_HELD: dict[Path, list] = {}
+
+
+def _share_lock(path: Path, exclusive: bool) -> Path | None:
+    """Take a BSD lock on the store's readers file: shared for a read-only open,
+    exclusive for a writable one. RocksDB's own lock only keeps writers apart; this
+    also keeps a build out of a store that ``kg serve`` or ``kg query`` is reading
+    (reading a database while another process writes it is undefined behaviour), and
+    the other way round. Opens within one process share one lock (counted), since
+    flock would otherwise set a process against itself. Returns the key to pass to
+    :func:`_release`, or None where flock is unavailable or the folder cannot hold
+    the file (nothing to enforce)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return None
+    key = path.resolve()
+    held = _HELD.get(key)
+    if held is None:
+        try:
+            held = [open(key / READERS_LOCK, "a+b"), False, 0]
+        except OSError:
+            return None
+    if held[2] == 0 or (exclusive and not held[1]):
+        try:
+            fcntl.flock(held[0].fileno(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if held[2] == 0:
+                held[0].close()
+            raise StoreError(
+                f"store {path} is " + ("being read by another process (kg serve or kg query?); stop it "
+                                       "before building into this store, or build into another store"
+                                       if exclusive else
+                                       "being written by another process (a build?); wait until it has finished")
+            ) from None
+        held[1] = held[1] or exclusive
+    held[2] += 1
+    _HELD[key] = held
+    return key
+
+
+def _release(key: Path) -> None:
+    held = _HELD.get(key)
+    if held is not None:
+        held[2] -= 1
+        if held[2] <= 0:
+            held[0].close()
+            del _HELD[key]
+
+
 def _is_store(path: Path) -> bool:
     return (path / "CURRENT").is_file()  # RocksDB's pointer to its manifest
 
@@ -99,24 +152,31 @@ class KGStore:
             raise StoreError(f"{where} is a file, not a store folder")
         if read_only and not _is_store(self.path):
             raise StoreError(f"no store at {where}; run `kg build INPUT... --store {where}` first")
-        if not read_only and self.path.is_dir() and any(self.path.iterdir()) and not _is_store(self.path):
+        if (not read_only and self.path.is_dir() and not _is_store(self.path)
+                and any(p.name != READERS_LOCK for p in self.path.iterdir())):
             raise StoreError(f"{where} is not a store: it holds other files; give a new or empty folder")
         holder = _lock_holder(self.path)
         if holder is not None:
             raise StoreError(f"store {where} is in use by another process (pid {holder}, a build?); "
                              "wait until it has finished, or use another store")
+        if not read_only:
+            self.path.mkdir(parents=True, exist_ok=True)
+        lock = _share_lock(self.path, exclusive=not read_only)
         try:
             if read_only:
                 self.store = Store.read_only(str(self.path))
             else:
-                self.path.mkdir(parents=True, exist_ok=True)
                 self.store = Store(str(self.path))
         except OSError as err:
+            if lock is not None:
+                _release(lock)
             if "lock" in str(err).lower():  # locked since we looked, or where /proc/locks is not
                 mine = "current process" in str(err)
                 raise StoreError(f"store {where} is already open "
                                  + ("in this process" if mine else "in another process")) from None
             raise StoreError(f"cannot open the store at {where}: {err}") from None
+        if lock is not None:
+            weakref.finalize(self, _release, lock)
 
     # ---------------------------------------------------------------- writing
     def replace_article(self, graph: NamedNode, article_quads: Iterable[Quad],
