@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -240,11 +241,16 @@ def explain(file, model) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: all).")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=int, default=None,
-              help="Query worker processes [$KG_QUERY_WORKERS; default: two per CPU core].")
-@click.option("--threads", type=int, default=None, help="Request threads [default: four per query worker].")
+              help="Query worker processes [$KG_QUERY_WORKERS; default: two per CPU core]; "
+                   "with --inline, server processes [default: one per core].")
+@click.option("--threads", type=int, default=None,
+              help="Request threads [default: four per query worker; with --inline, two per process].")
 @click.option("--timeout", type=float, default=None, help="Seconds a query may run [$KG_QUERY_TIMEOUT; default: 30].")
+@click.option("--inline", is_flag=True,
+              help="Evaluate queries in the server processes (granian): about twice as fast on small "
+                   "queries, read-only, and with NO time limit. For trusted users or behind a proxy.")
 @base_option
-def serve(store_path, host, port, workers, threads, timeout, base_iri) -> None:
+def serve(store_path, host, port, workers, threads, timeout, inline, base_iri) -> None:
     """Serve the store over HTTP with waitress: SPARQL 1.1 at /sparql, a query page at /.
 
     \b
@@ -262,11 +268,41 @@ def serve(store_path, host, port, workers, threads, timeout, base_iri) -> None:
 
     if not Path(store_path).is_dir():
         raise click.ClickException(f"no store at {store_path}; run `kg build INPUT... --store {store_path}` first")
+    if inline:
+        if timeout is not None:
+            raise click.UsageError("--inline has no query time limit; drop --timeout or --inline")
+        _serve_inline(store_path, host, port, workers, threads, base_iri)
+        return
     try:
         app = create_app(store_path=store_path, base_iri=base_iri, query_workers=workers, query_timeout=timeout)
     except (StoreError, RuntimeError) as err:
         raise click.ClickException(str(err)) from None
     run(app, host, port, threads)
+
+
+def _serve_inline(store_path: str, host: str, port: int, processes: int | None, threads: int | None,
+                  base_iri: str | None) -> None:
+    """``kg serve --inline``: open the store here too, then let granian's processes open it.
+
+    Opening it here gives a clear error at once rather than one in every process, and
+    holds the readers' lock while the server runs, even while a process restarts, so a
+    build cannot start on the store under the server.
+    """
+    from .store import StoreError
+    from .web.serving import serve_inline
+
+    try:
+        held = KGStore(store_path, read_only=True)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+    if base_iri:
+        os.environ["KG_BASE_IRI"] = base_iri
+    try:
+        serve_inline(store_path, host, port, processes, threads)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        del held
 
 
 @main.command()

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,6 +72,19 @@ def sample_store(sample_build):
     return sample_build[0]
 
 
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory, sample_store) -> Path:
+    """The samples in a store folder, as `kg build --store` leaves them."""
+    from pyoxigraph import Store
+
+    path = tmp_path_factory.mktemp("endpoint") / "store"
+    disk = Store(str(path))
+    disk.bulk_extend(sample_store.store.quads_for_pattern(None, None, None, None))
+    disk.flush()
+    del disk
+    return path
+
+
 @pytest.fixture()
 def corpus_copy(tmp_path, samples_dir) -> Path:
     """A private, editable copy of the sample corpus."""
@@ -88,6 +106,41 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def kg_serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`kg serve ARGS --port P` in a process; yields (root URL, process) once /health answers.
+
+    On leaving, the server is interrupted as with Ctrl-C; its stderr stays readable.
+    """
+    port = free_port()
+    proc = subprocess.Popen([*kg_command(), "serve", *args, "--port", str(port)], cwd=ROOT,
+                            env={**os.environ, **(env or {})}, stderr=subprocess.PIPE, text=True)
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(root + "/health", timeout=5):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+                time.sleep(0.2)
+        yield root, proc
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @contextmanager

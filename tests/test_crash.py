@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NKG, kg_command, sample_files
+from conftest import NKG, kg_command, kg_serving, sample_files
 
 from kg.pipeline import Builder
 from kg.rdf import mapping
@@ -270,25 +270,18 @@ def test_worker_processes_end_with_a_killed_build(world, tmp_path):
         time.sleep(0.2)
 
 
-def test_a_store_being_served_is_refused_to_a_build(world, tmp_path):
+@pytest.mark.parametrize("mode", [[], ["--inline"]], ids=["workers", "inline"])
+def test_a_store_being_served_is_refused_to_a_build(world, tmp_path, mode):
     """Reading a database while another process writes it is undefined behaviour, so a
     build must not start on a store `kg serve` holds open, and must say why."""
     store = tmp_path / "store"
     shutil.copytree(world["first_store"], store)
-    server = subprocess.Popen([*kg_command(), "serve", "--store", str(store), "--port", "0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for line in server.stderr:  # the address line: the store is open by then
-            if b"http://" in line:
-                break
+    with kg_serving("--store", str(store), *mode):
         res = subprocess.run([*kg_command(), "build", str(world["second"]), "--store", str(store)],
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 1, res.stderr
         assert f"store {store} is being read by another process" in res.stderr
         assert "Traceback" not in res.stderr
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert on_disk(store) == world["after_first"]
     rerun(world["second"], store)  # with the server gone, the build goes ahead
     assert on_disk(store) == world["after_second"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES, write
+from conftest import SAMPLES, free_port, write
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg import pipeline
@@ -196,12 +195,6 @@ def test_killed_loader_leaves_each_article_whole_or_absent(tmp_path, delay):
 
 
 # ---------------------------------------------------------------- push
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture()
 def oxigraph_server(tmp_path):

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
-from conftest import NKG, PREFIXES, ROOT, sample_files, serving
-from pyoxigraph import Store
+from conftest import NKG, PREFIXES, ROOT, kg_serving, sample_files, serving
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -41,17 +35,6 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?x (<urn:p>|^<urn:p>|!<urn:p>|!^<urn:p>)* ?y }"
 TIMEOUT = 2.0
 TOKEN = "socket-token"
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory, sample_store) -> Path:
-    """The samples in a store folder, as `kg build --store` leaves them."""
-    path = tmp_path_factory.mktemp("endpoint") / "store"
-    disk = Store(str(path))
-    disk.bulk_extend(sample_store.store.quads_for_pattern(None, None, None, None))
-    disk.flush()
-    del disk
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -299,34 +282,13 @@ def test_service_to_an_allowed_endpoint(store_dir, sample_store):
 
 
 # ---------------------------------------------------------------- kg serve
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_kg_serve(store_dir):
-    port = free_port()
-    env = {**os.environ, "KG_QUERY_TIMEOUT": "5"}
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store_dir), "--port", str(port),
-                             "--workers", "1"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, body = request(root, "GET", "/health", timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
-                time.sleep(0.2)
+    with kg_serving("--store", str(store_dir), "--workers", "1", env={"KG_QUERY_TIMEOUT": "5"}) as (root, proc):
+        status, _, body = request(root, "GET", "/health")
         assert status == 200 and json.loads(body)["workers"] == 1
         status, headers, body = request(root, "GET", query_path(SELECT_IDS), headers={"Accept": "text/csv"})
         assert status == 200 and body.decode().splitlines()[1:] == NAMES
         assert headers["server"] == "newskg"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
     assert "query timeout 5 s" in proc.stderr.read()
 
 

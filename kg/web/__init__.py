@@ -42,4 +42,5 @@ def create_app(store_path: str | None = None, store: KGStore | None = None,
     app.register_blueprint(graphs.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(reconcile.bp)
+    app.wsgi_app = sparql.Shortcut(app)
     return app

@@ -22,7 +22,9 @@ checkpoint no worker holds any more is deleted.
 
 An in-memory store (tests, embedding in a Python program) cannot be shared with
 other processes: :class:`InProcessEngine` evaluates in the calling thread, without
-a hard time limit. Either engine may sit behind :class:`CachingEngine`, which
+a hard time limit. ``kg serve --inline`` uses it on a store on disk too, in several
+server processes (:func:`kg.web.serving.serve_inline`), trading the time limit for
+speed. Either engine may sit behind :class:`CachingEngine`, which
 replays answers to repeated queries until the next write.
 """
 from __future__ import annotations
@@ -553,14 +555,21 @@ class CachingEngine:
         self.inner.close()
 
 
+#: the values of ``Settings.query_engine``
+ENGINES = ("processes", "inline")
+
+
 def start_engine(kg_store, settings: Settings, own_folder: bool) -> Engine:
     """The engine for ``kg_store`` (a :class:`kg.store.KGStore`).
 
-    In memory: in-process. On disk: worker processes, which read the folder itself
-    when the server opened it read-only (``own_folder`` and no write token), and
-    checkpoints of the open store otherwise, since someone may write to it.
+    In memory, or when ``settings.query_engine`` is "inline": in-process. On disk:
+    worker processes, which read the folder itself when the server opened it
+    read-only (``own_folder`` and no write token), and checkpoints of the open store
+    otherwise, since someone may write to it.
     """
-    if kg_store.path is None:
+    if settings.query_engine not in ENGINES:
+        raise ValueError(f"unknown query engine {settings.query_engine!r}; choose one of {', '.join(ENGINES)}")
+    if kg_store.path is None or settings.query_engine == "inline":
         engine: Engine = InProcessEngine(kg_store.store, settings)
     else:
         reads_folder = own_folder and settings.write_token is None

@@ -29,6 +29,9 @@ class Settings:
     max_upload_bytes: int = 200_000_000
     #: query worker processes; 0 = two per CPU core (a stuck query blocks only its worker)
     query_workers: int = 0
+    #: where queries run: "processes" (query workers, stopped at the time limit) or "inline"
+    #: (in the serving thread: faster, but with no time limit, like ``oxigraph serve``)
+    query_engine: str = "processes"
     #: address-space limit of each query worker (bytes); 0 = none
     worker_memory: int = 4_000_000_000
     #: bytes of answers kept to replay repeated queries until the next write; 0 = no cache

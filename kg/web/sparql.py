@@ -12,22 +12,26 @@ no query answers the service description.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from pyoxigraph import NamedNode
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .context import engine, write
 from .description import described, service_description
-from .engine import Outcome, ProbeJob, QueryJob, readable
+from .engine import Engine, Outcome, ProbeJob, QueryJob, readable
 from .federation import Refused, check_service
 from .formats import GRAPHS, RESULTS
 from .responses import (READ_CORS, Problem, accept, plain, preflight, problem_answer, too_large_answer,
                         write_refusal)
+from .security import secure
 
 bp = Blueprint("sparql", __name__)
 bp.register_error_handler(Problem, problem_answer)
 bp.register_error_handler(RequestEntityTooLarge, too_large_answer)
+# Werkzeug decodes the query string as strict UTF-8 when the route first reads it
+bp.register_error_handler(UnicodeDecodeError, lambda err: plain(400, "the query string is not UTF-8"))
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 QUERY_BODY = "application/sparql-query"
@@ -116,18 +120,61 @@ def sparql():
             return described(service_description)
         raise Problem(400, "missing 'query' parameter")
     name = params.get("format")
-    results, graphs = RESULTS.choose(accept(), name), GRAPHS.choose(accept(), name)
-    if results is None and graphs is None:
+    dataset = any(k in params for k in DATASET)
+    response = run_query(engine(), query, name, accept(),
+                         _graphs(params, "default-graph-uri") if dataset else None,
+                         _graphs(params, "named-graph-uri") if dataset else None)
+    if response is None:
         wanted = f"format={name}" if name else f"Accept: {request.headers.get('Accept')}"
         return plain(406, f"no format fits {wanted}; for SELECT/ASK: {RESULTS.describe()}; "
                           f"for CONSTRUCT/DESCRIBE: {GRAPHS.describe()}")
-    dataset = any(k in params for k in DATASET)
-    return answer(engine().run(QueryJob(
-        query,
-        results.mime if results else None,
-        graphs.mime if graphs else None,
-        _graphs(params, "default-graph-uri") if dataset else None,
-        _graphs(params, "named-graph-uri") if dataset else None)))
+    return response
+
+
+def run_query(engine: Engine, query: str, name: str | None, accept: str | None,
+              default_graphs: tuple[str, ...] | None = None,
+              named_graphs: tuple[str, ...] | None = None) -> Response | None:
+    """Negotiate the answer's format, evaluate, answer; None when no format fits (406)."""
+    results, graphs = RESULTS.choose(accept, name), GRAPHS.choose(accept, name)
+    if results is None and graphs is None:
+        return None
+    return answer(engine.run(QueryJob(query, results.mime if results else None, graphs.mime if graphs else None,
+                                      default_graphs, named_graphs)))
+
+
+class Shortcut:
+    """WSGI middleware: ``GET /sparql?query=...`` (with at most ``format=``) skips Flask.
+
+    Most traffic is that one request shape (SPARQLWrapper's default, links, the query
+    page), and Flask's dispatch (contexts, routing, hooks) cost as much as Oxigraph
+    answering a point lookup (benchmarks/RESULTS.md). The shortcut runs the same
+    :func:`run_query` and :func:`~kg.web.security.secure`; every other request, and
+    any such request it would refuse, goes on to the Flask app, which answers it in full
+    (so does a query string with raw non-ASCII bytes, which Werkzeug decodes as UTF-8).
+    """
+
+    def __init__(self, app: Flask):
+        self.app, self.inner = app, app.wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable):
+        raw = environ.get("QUERY_STRING", "")
+        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET" and raw.isascii():
+            params = dict(pairs := parse_qsl(raw, keep_blank_values=True))
+            if "query" in params and len(params) == len(pairs) and params.keys() <= {"query", "format"}:
+                response = run_query(self.app.extensions["kg.engine"], params["query"], params.get("format"),
+                                     environ.get("HTTP_ACCEPT"))
+                if response is not None:
+                    return self._send(secure(response), environ, start_response)
+        return self.inner(environ, start_response)
+
+    @staticmethod
+    def _send(response: Response, environ: dict, start_response: Callable):
+        """A body already in memory goes back as a list of bytes: a server such as granian
+        then writes it at once, where Werkzeug's iterator would make it ask for each chunk."""
+        if not response.is_sequence:
+            return response(environ, start_response)
+        start_response(response.status, response.get_wsgi_headers(environ).to_wsgi_list())
+        return response.response
 
 
 def _update(read: Callable[[], str]) -> Response:
