@@ -255,6 +255,10 @@ def serve(store_path, host, port, workers, threads, timeout, inline, base_iri) -
 
     \b
     Also: /store (Graph Store Protocol), /export, /.well-known/void, /health.
+    Each query runs in a worker process, stopped at the time limit (--timeout);
+    --inline serves read-only from granian processes that evaluate queries
+    themselves: faster, but with no time limit.
+
     Read-only unless KG_WRITE_TOKEN is set: then SPARQL Update and Graph Store
     writes are accepted with 'Authorization: Bearer <token>'. Other limits come
     from the environment: KG_MAX_RESULT_BYTES, KG_MAX_REQUEST_BYTES,

@@ -50,6 +50,22 @@ def test_shortcut_answers_as_the_flask_route_does(client, query, accept):
     assert sorted(short.headers.items()) == sorted(full.headers.items())
 
 
+def test_shortcut_streams_a_large_answer_with_its_length():
+    """An answer past the spool's memory part (1 MiB) comes from a file, in chunks."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.store import KGStore
+
+    store = KGStore()
+    store.store.add(Quad(NamedNode("urn:big"), NamedNode("urn:text"), Literal("x" * 3_000_000)))
+    client = create_app(store=store, result_cache_bytes=0).test_client()
+    query = "SELECT ?t WHERE { <urn:big> <urn:text> ?t }"
+    short = client.get("/sparql", query_string={"query": query})
+    full = client.post("/sparql", data={"query": query})
+    assert short.status_code == 200 and int(short.headers["Content-Length"]) > 3_000_000
+    assert short.data == full.data and sorted(short.headers.items()) == sorted(full.headers.items())
+
+
 def test_shortcut_is_taken_only_for_plain_queries(client):
     app = client.application
     view = app.view_functions["sparql.sparql"]

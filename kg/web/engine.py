@@ -89,9 +89,14 @@ class Spool:
         self.size += len(data)
         return len(data)
 
+    @property
+    def in_memory(self) -> bool:
+        """True while :meth:`body` gives bytes (not an iterator over a file)."""
+        return self._file is None
+
     def body(self) -> bytes | Iterator[bytes]:
         """All the bytes (small answers) or an iterator over them that closes the file."""
-        if self._file is None:
+        if self.in_memory:
             return b"".join(self._parts)
         return self._blocks()
 

@@ -25,6 +25,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat
 from ..describe import Description, Summary, Vocabulary, describe, holds, serialize_description
 from ..rdf import RDF_TYPE, Mapping, mapping
 from .context import settings, store
+from .formats import TRIPLES
 
 bp = Blueprint("pages", __name__)
 
@@ -49,19 +50,23 @@ class DocFormat:
     name: str
     rdf: RdfFormat | None
 
+    @classmethod
+    def graph(cls, mime: str, label: str) -> DocFormat:
+        """One of the endpoint's graph formats (:data:`~kg.web.formats.TRIPLES`) as a document."""
+        return cls(TRIPLES[mime].extension, mime, label, TRIPLES[mime].oxigraph)
 
-DOCS = (
-    DocFormat("ttl", "text/turtle", "Turtle", RdfFormat.TURTLE),
-    DocFormat("html", "text/html", "HTML", None),
-    DocFormat("jsonld", "application/ld+json", "JSON-LD", RdfFormat.JSON_LD),
-    DocFormat("nt", "application/n-triples", "N-Triples", RdfFormat.N_TRIPLES),
-    DocFormat("rdf", "application/rdf+xml", "RDF/XML", RdfFormat.RDF_XML),
-)
+
+HTML = DocFormat("html", "text/html", "HTML", None)
+#: the documents about a thing, Turtle first
+DOCS = (DocFormat.graph("text/turtle", "Turtle"), HTML, DocFormat.graph("application/ld+json", "JSON-LD"),
+        DocFormat.graph("application/n-triples", "N-Triples"), DocFormat.graph("application/rdf+xml", "RDF/XML"))
 BY_SUFFIX = {d.suffix: d for d in DOCS}
-#: media types a client may ask for, in the order that breaks ties (``*/*`` gets Turtle)
-ACCEPTABLE = {**{d.mime: d for d in DOCS}, "application/xhtml+xml": BY_SUFFIX["html"],
-              "application/json": BY_SUFFIX["jsonld"], "text/plain": BY_SUFFIX["nt"]}
-ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "json": "jsonld", "ntriples": "nt", "xml": "rdf"}
+#: media types a client may ask for, in the order that breaks ties (``*/*`` gets Turtle);
+#: the endpoint's other names for each format (``application/json``, ``text/plain``) too
+ACCEPTABLE = {**{d.mime: d for d in DOCS}, "application/xhtml+xml": HTML,
+              **{m: BY_SUFFIX[TRIPLES[d.mime].extension] for d in DOCS if d.rdf for m in TRIPLES[d.mime].also}}
+#: ``?format=`` names, as the endpoint reads them
+ALIASES = {name: TRIPLES[d.mime].extension for d in DOCS if d.rdf for name in TRIPLES[d.mime].names}
 
 
 # ------------------------------------------------------------------ helpers

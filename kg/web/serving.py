@@ -59,7 +59,7 @@ def serve_inline(store_path: str, host: str, port: int, processes: int | None = 
     settings travel as ``KG_*`` variables, the store folder as ``KG_STORE``.
     """
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
     from granian.log import LogLevels
 
     settings = Settings.from_env()
@@ -73,6 +73,7 @@ def serve_inline(store_path: str, host: str, port: int, processes: int | None = 
                         f"no query time limit, results up to {settings.max_result_bytes} bytes")
     Granian("kg.web.serving:inline_app", address=host, port=port, interface=Interfaces.WSGI, factory=True,
             workers=processes, blocking_threads=threads, respawn_failed_workers=True,
+            http=HTTPModes.http1, websockets=False,  # SPARQL clients speak HTTP/1.1; no protocol sniffing
             log_level=LogLevels.warning).serve()
 
 

@@ -25,7 +25,7 @@ from .federation import Refused, check_service
 from .formats import GRAPHS, RESULTS
 from .responses import (READ_CORS, Problem, accept, plain, preflight, problem_answer, too_large_answer,
                         write_refusal)
-from .security import secure
+from .security import headers_for, secure
 
 bp = Blueprint("sparql", __name__)
 bp.register_error_handler(Problem, problem_answer)
@@ -41,12 +41,15 @@ DATASET = ("default-graph-uri", "named-graph-uri")
 HEALTH_TIMEOUT = 5.0
 
 
+#: headers of every answer to a query, besides its type and length
+ANSWER_HEADERS = {**READ_CORS, "Vary": "Accept"}
+
+
 def answer(outcome: Outcome) -> Response:
     """The engine's outcome as a response: the spooled body with its length, or a message."""
     if outcome.status != 200:
         return plain(outcome.status, outcome.message)
-    response = Response(outcome.body.body(), 200, content_type=outcome.mime,
-                        headers={**READ_CORS, "Vary": "Accept"})
+    response = Response(outcome.body.body(), 200, content_type=outcome.mime, headers=ANSWER_HEADERS)
     response.content_length = outcome.body.size
     return response
 
@@ -121,25 +124,25 @@ def sparql():
         raise Problem(400, "missing 'query' parameter")
     name = params.get("format")
     dataset = any(k in params for k in DATASET)
-    response = run_query(engine(), query, name, accept(),
-                         _graphs(params, "default-graph-uri") if dataset else None,
-                         _graphs(params, "named-graph-uri") if dataset else None)
-    if response is None:
+    outcome = run_query(engine(), query, name, accept(),
+                        _graphs(params, "default-graph-uri") if dataset else None,
+                        _graphs(params, "named-graph-uri") if dataset else None)
+    if outcome is None:
         wanted = f"format={name}" if name else f"Accept: {request.headers.get('Accept')}"
         return plain(406, f"no format fits {wanted}; for SELECT/ASK: {RESULTS.describe()}; "
                           f"for CONSTRUCT/DESCRIBE: {GRAPHS.describe()}")
-    return response
+    return answer(outcome)
 
 
 def run_query(engine: Engine, query: str, name: str | None, accept: str | None,
               default_graphs: tuple[str, ...] | None = None,
-              named_graphs: tuple[str, ...] | None = None) -> Response | None:
-    """Negotiate the answer's format, evaluate, answer; None when no format fits (406)."""
+              named_graphs: tuple[str, ...] | None = None) -> Outcome | None:
+    """Negotiate the answer's format and evaluate; None when no format fits (406)."""
     results, graphs = RESULTS.choose(accept, name), GRAPHS.choose(accept, name)
     if results is None and graphs is None:
         return None
-    return answer(engine.run(QueryJob(query, results.mime if results else None, graphs.mime if graphs else None,
-                                      default_graphs, named_graphs)))
+    return engine.run(QueryJob(query, results.mime if results else None, graphs.mime if graphs else None,
+                               default_graphs, named_graphs))
 
 
 class Shortcut:
@@ -148,9 +151,11 @@ class Shortcut:
     Most traffic is that one request shape (SPARQLWrapper's default, links, the query
     page), and Flask's dispatch (contexts, routing, hooks) cost as much as Oxigraph
     answering a point lookup (benchmarks/RESULTS.md). The shortcut runs the same
-    :func:`run_query` and :func:`~kg.web.security.secure`; every other request, and
-    any such request it would refuse, goes on to the Flask app, which answers it in full
-    (so does a query string with raw non-ASCII bytes, which Werkzeug decodes as UTF-8).
+    :func:`run_query` and sends the same headers (:data:`ANSWER_HEADERS`,
+    :func:`~kg.web.security.headers_for`); every other request, and any such request
+    it would refuse, goes on to the Flask app, which answers it in full (so does a
+    query string with raw non-ASCII bytes, which Werkzeug decodes as UTF-8). A tested
+    promise: the two paths give byte-identical responses.
     """
 
     def __init__(self, app: Flask):
@@ -161,20 +166,23 @@ class Shortcut:
         if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET" and raw.isascii():
             params = dict(pairs := parse_qsl(raw, keep_blank_values=True))
             if "query" in params and len(params) == len(pairs) and params.keys() <= {"query", "format"}:
-                response = run_query(self.app.extensions["kg.engine"], params["query"], params.get("format"),
-                                     environ.get("HTTP_ACCEPT"))
-                if response is not None:
-                    return self._send(secure(response), environ, start_response)
+                outcome = run_query(self.app.extensions["kg.engine"], params["query"], params.get("format"),
+                                    environ.get("HTTP_ACCEPT"))
+                if outcome is not None:
+                    return self._send(outcome, environ, start_response)
         return self.inner(environ, start_response)
 
     @staticmethod
-    def _send(response: Response, environ: dict, start_response: Callable):
-        """A body already in memory goes back as a list of bytes: a server such as granian
-        then writes it at once, where Werkzeug's iterator would make it ask for each chunk."""
-        if not response.is_sequence:
-            return response(environ, start_response)
-        start_response(response.status, response.get_wsgi_headers(environ).to_wsgi_list())
-        return response.response
+    def _send(outcome: Outcome, environ: dict, start_response: Callable):
+        """An answer already in memory goes back as one piece of bytes with headers put
+        together here: a server such as granian then writes it at once, where Werkzeug's
+        response iterator would make it ask for each chunk."""
+        if outcome.status == 200 and outcome.body.in_memory:
+            body = outcome.body.body()
+            start_response("200 OK", [("Content-Type", outcome.mime), ("Content-Length", str(len(body))),
+                                      *ANSWER_HEADERS.items(), *headers_for(outcome.mime.partition(";")[0])])
+            return [body]
+        return secure(answer(outcome))(environ, start_response)
 
 
 def _update(read: Callable[[], str]) -> Response:
