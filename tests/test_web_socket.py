@@ -316,3 +316,20 @@ def test_memory_hungry_query_kills_only_its_worker(store_dir):
         assert client.get("/health").get_json()["stopped_queries"] == 1
     finally:
         app.extensions["kg.engine"].close()
+
+
+def test_closing_while_a_worker_restarts_is_quiet(store_dir, monkeypatch):
+    """Ctrl-C on `kg serve` just after a query was stopped: the replacement worker is
+    killed while it starts, and the thread waiting for it must end without a traceback."""
+    from kg.web.engine import WorkerPool
+    from kg.web.settings import Settings
+
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    pool = WorkerPool(store_dir, Settings(query_workers=1))
+    pool._replace(next(iter(pool._live)))  # as at the time limit: kill, restart in the background
+    pool.close()
+    for thread in threading.enumerate():
+        if thread.name == "kg-worker-start":
+            thread.join(timeout=30)
+    assert failures == []

@@ -284,10 +284,13 @@ class _Worker:
         self.generation = generation
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout):
-            self.kill()
-            raise RuntimeError(f"a query worker did not start within {timeout:g} s")
-        state, detail = self.conn.recv()
+        try:
+            if not self.conn.poll(timeout):
+                self.kill()
+                raise RuntimeError(f"a query worker did not start within {timeout:g} s")
+            state, detail = self.conn.recv()
+        except (EOFError, OSError) as err:  # it died starting, or the pool closed meanwhile
+            state, detail = "failed", readable(err)
         if state != "ready":
             self.kill()
             raise RuntimeError(f"a query worker could not start: {detail}")
