@@ -668,7 +668,9 @@ def _render_growth(f: dict) -> list[str]:
              "of recombined sentences) into a new store, each size in its own process; peak memory "
              "sampled every 0.5 s, summed over the build process and its workers. A build still "
              f"running after {f['cap_seconds'] / 60:.0f} minutes is interrupted (it keeps what it "
-             "wrote) and its row gives what it had built by then.", "",
+             "wrote) and its row gives what it had built by then. \"Built\" counts the articles in the "
+             "store at the end: the generator makes a few short texts twice, and a text the store "
+             "already holds under another identifier is skipped.", "",
              "| articles | built | seconds | ms per article | store size | store per article "
              "| peak RSS (all) | peak RSS (build process) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in pts:
